@@ -1,0 +1,98 @@
+import { Redis } from "ioredis";
+import type { Bus, Cache, KeyValue } from "./ports.js";
+
+const deleteIfEqualsScript = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+class RedisKeyValue implements KeyValue {
+  constructor(private readonly redis: Redis) {}
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(key, value, "PX", ttlMs, "NX")) === "OK";
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.redis.set(key, value, "PX", ttlMs);
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.redis.get(key);
+  }
+
+  async ttlMs(key: string): Promise<number | null> {
+    const ttl = await this.redis.pttl(key);
+    return ttl >= 0 ? ttl : null;
+  }
+
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    return (await this.redis.eval(deleteIfEqualsScript, 1, key, value)) === 1;
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await this.redis.scan(cursor, "MATCH", `${prefix.replace(/[*?[\]]/g, "\\$&")}*`, "COUNT", 500);
+      found.push(...batch);
+      cursor = next;
+    } while (cursor !== "0");
+    return found;
+  }
+
+  async delete(...keys: string[]): Promise<void> {
+    if (keys.length) await this.redis.del(...keys);
+  }
+}
+
+class RedisBus implements Bus {
+  private subscriber: Redis | undefined;
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+
+  constructor(private readonly redis: Redis) {}
+
+  async publish(topic: string, message: string): Promise<void> {
+    await this.redis.publish(topic, message);
+  }
+
+  async subscribe(topic: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    if (!this.subscriber) {
+      // A subscribed connection cannot run other commands, so pub/sub gets its own.
+      this.subscriber = this.redis.duplicate();
+      this.subscriber.on("message", (t: string, m: string) => this.handlers.get(t)?.forEach((h) => h(m)));
+    }
+    let set = this.handlers.get(topic);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(topic, set);
+      await this.subscriber.subscribe(topic);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+      if (set.size === 0) {
+        this.handlers.delete(topic);
+        await this.subscriber?.unsubscribe(topic);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+  }
+}
+
+export async function redisCache(url: string): Promise<Cache> {
+  // Fail fast while Redis is away: callers fall back to Postgres rather than queueing commands.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  redis.on("error", () => {});
+  await redis.connect();
+  const bus = new RedisBus(redis);
+  return {
+    kv: new RedisKeyValue(redis),
+    bus,
+    driver: "redis",
+    close: async () => {
+      await bus.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The platform-neutral events a webhook POST turns into. Channel adapters produce them;
+ * the inbound pipeline consumes them without knowing which platform they came from.
+ */
+export type Platform = "whatsapp" | "messenger" | "instagram";
+
+export type MessageKind =
+  | "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts"
+  | "reaction" | "interactive" | "order" | "system" | "unsupported";
+
+export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
+
+export interface PlatformError {
+  code: string;
+  title?: string;
+  detail?: string;
+}
+
+export interface Sender {
+  /** wa_id (or BSUID user_id), PSID or IGSID. */
+  platformUserId: string;
+  profileName?: string;
+}
+
+interface EventBase {
+  platform: Platform;
+  /** phone_number_id, Page id or Instagram account id the event was addressed to. */
+  channelExternalId: string;
+  occurredAt: Date;
+}
+
+export interface InboundMessageEvent extends EventBase {
+  type: "message";
+  platformMessageId: string;
+  from: Sender;
+  kind: MessageKind;
+  /** Body, caption or a readable placeholder: always a string a person (and the model) can read. */
+  text: string;
+  details?: Record<string, unknown>;
+  replyToPlatformId?: string;
+  raw: unknown;
+}
+
+export interface ReactionEvent extends EventBase {
+  type: "reaction";
+  platformMessageId: string;
+  from: Sender;
+  targetPlatformMessageId: string;
+  /** null when the customer removed the reaction. */
+  emoji: string | null;
+  raw: unknown;
+}
+
+export interface StatusEvent extends EventBase {
+  type: "status";
+  platformMessageId: string;
+  status: DeliveryStatus;
+  recipientPlatformUserId?: string;
+  error?: PlatformError;
+}
+
+/** Errors Meta reports outside any message (e.g. WhatsApp `value.errors`). Logged and counted. */
+export interface PlatformErrorEvent extends EventBase {
+  type: "platform_error";
+  errors: PlatformError[];
+}
+
+export type ChannelEvent = InboundMessageEvent | ReactionEvent | StatusEvent | PlatformErrorEvent;
+
+/** What an adapter made of one webhook POST: the events, and items it had to skip (with why). */
+export interface ParsedWebhook {
+  events: ChannelEvent[];
+  skipped: { reason: string; raw: unknown }[];
+}

@@ -1,0 +1,30 @@
+import { pgTable, text, timestamp, uniqueIndex, index } from "drizzle-orm/pg-core";
+import { portfolios } from "./portfolio.js";
+
+export const platforms = ["whatsapp", "messenger", "instagram"] as const;
+export const channelStates = ["active", "needs_reauth", "disabled"] as const;
+
+/** A connected WhatsApp number, Messenger Page or Instagram account. */
+export const channels = pgTable(
+  "channel",
+  {
+    id: text("id").primaryKey(),
+    portfolioId: text("portfolio_id")
+      .notNull()
+      .references(() => portfolios.id, { onDelete: "cascade" }),
+    platform: text("platform", { enum: platforms }).notNull(),
+    /** phone_number_id, Page id or Instagram account id: what webhooks are routed by. */
+    externalId: text("external_id").notNull(),
+    /** WhatsApp Business Account id, or the Page behind an Instagram account. */
+    accountId: text("account_id"),
+    displayName: text("display_name"),
+    /** Sealed JSON of the platform credentials (tokens, app secret, verify token). */
+    credentials: text("credentials").notNull(),
+    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
+    state: text("state", { enum: channelStates }).notNull().default("active"),
+    stateReason: text("state_reason"),
+    lastWebhookAt: timestamp("last_webhook_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("channel_platform_external_uq").on(t.platform, t.externalId), index("channel_portfolio_idx").on(t.portfolioId)],
+);
