@@ -69,6 +69,7 @@ CREATE TABLE "message" (
 	"raw" jsonb,
 	"platform_message_id" text,
 	"reply_to_platform_id" text,
+	"answers_message_id" bigint,
 	"reaction" text,
 	"status" text NOT NULL,
 	"error_code" text,
@@ -128,7 +129,7 @@ CREATE INDEX "conversation_portfolio_recent_idx" ON "conversation" USING btree (
 CREATE UNIQUE INDEX "customer_channel_user_uq" ON "customer" USING btree ("channel_id","platform_user_id");--> statement-breakpoint
 CREATE INDEX "customer_portfolio_idx" ON "customer" USING btree ("portfolio_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "message_channel_platform_id_uq" ON "message" USING btree ("channel_id","platform_message_id");--> statement-breakpoint
-CREATE INDEX "message_conversation_idx" ON "message" USING btree ("conversation_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "message_conversation_idx" ON "message" USING btree ("conversation_id","id");--> statement-breakpoint
 CREATE INDEX "pending_status_lookup_idx" ON "pending_status" USING btree ("channel_id","platform_message_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "work_item_one_pending_uq" ON "work_item" USING btree ("kind","subject_id") WHERE state = 'pending';--> statement-breakpoint
 CREATE INDEX "work_item_due_idx" ON "work_item" USING btree ("state","run_after");

@@ -53,7 +53,7 @@ export const messageKinds = [
   "text", "image", "audio", "video", "document", "sticker", "location", "contacts",
   "reaction", "interactive", "order", "system", "unsupported",
 ] as const;
-export const messageStatuses = ["received", "queued", "sending", "sent", "delivered", "read", "failed"] as const;
+export const messageStatuses = ["received", "queued", "sent", "delivered", "read", "failed"] as const;
 
 export const messages = pgTable(
   "message",
@@ -74,13 +74,18 @@ export const messages = pgTable(
     raw: jsonb("raw"),
     platformMessageId: text("platform_message_id"),
     replyToPlatformId: text("reply_to_platform_id"),
+    /** For an AI reply: the newest customer message it was written for (orders history, marks it answered). */
+    answersMessageId: bigint("answers_message_id", { mode: "number" }),
     /** The customer's current reaction to this message, if any. */
     reaction: text("reaction"),
     status: text("status", { enum: messageStatuses }).notNull(),
     errorCode: text("error_code"),
     errorTitle: text("error_title"),
     errorDetail: text("error_detail"),
-    /** Platform time for inbound messages, our time for outbound ones. */
+    /**
+     * Platform time for inbound messages, our time for outbound ones. Only to the second for
+     * WhatsApp, so the order of a thread is the order of storage (`id`), not this.
+     */
     occurredAt: tz("occurred_at").notNull(),
     sentAt: tz("sent_at"),
     deliveredAt: tz("delivered_at"),
@@ -91,7 +96,7 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex("message_channel_platform_id_uq").on(t.channelId, t.platformMessageId),
-    index("message_conversation_idx").on(t.conversationId, t.occurredAt),
+    index("message_conversation_idx").on(t.conversationId, t.id),
   ],
 );
 

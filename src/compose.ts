@@ -1,0 +1,101 @@
+import { join } from "node:path";
+import { type Cache, openCache } from "./cache/index.js";
+import { channelAdapters } from "./channels/index.js";
+import type { Config } from "./config.js";
+import { Deduplicator } from "./core/inbound/dedup.js";
+import { Counters } from "./core/metrics.js";
+import { recordReplyGaveUp, type ReplyDeps, type ReplyJob, runReply } from "./core/replies/run-reply.js";
+import { PgChannelDirectory } from "./db/channel-directory.js";
+import { applyMigrations, type Database, openDatabase } from "./db/client.js";
+import { PgInboundStore } from "./db/inbound-store.js";
+import { PgReplyStore } from "./db/reply-store.js";
+import { createHttpApp } from "./http/app.js";
+import { createLogger, type Logger } from "./logger.js";
+import { SecretBox } from "./security/secret-box.js";
+import { WorkRunner } from "./work/runner.js";
+import { type WorkItem, WorkStore } from "./work/work-store.js";
+
+export interface Overrides {
+  /** An already migrated database (tests share one per file). */
+  database?: Database;
+  cache?: Cache;
+  logger?: Logger;
+}
+
+export type Cosbot = Awaited<ReturnType<typeof createCosbot>>;
+
+/** Builds every part from the config: the one place where dependencies are wired. */
+export async function createCosbot(config: Config, overrides: Overrides = {}) {
+  const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const database =
+    overrides.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : join(config.DATA_DIR, "pglite") }));
+  if (!overrides.database) await applyMigrations(database, config.DATABASE_URL);
+  const cache = overrides.cache ?? (await openCache(config.REDIS_URL));
+  const db = database.db;
+  const box = new SecretBox(config.ENCRYPTION_KEY);
+  const counters = new Counters();
+  const directory = new PgChannelDirectory(db, box, { appSecret: config.META_APP_SECRET, verifyToken: config.META_VERIFY_TOKEN });
+  const adapters = channelAdapters({ baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS });
+
+  const replyDeps: ReplyDeps = {
+    store: new PgReplyStore(db, box),
+    senders: adapters.senders,
+    model: {
+      apiKey: config.OPENAI_API_KEY,
+      baseURL: config.OPENAI_BASE_URL,
+      timeoutMs: config.MODEL_TIMEOUT_MS,
+      limits: { contextTokens: config.MODEL_CONTEXT_TOKENS, maxOutputTokens: config.MODEL_MAX_OUTPUT_TOKENS },
+    },
+    now: () => new Date(),
+    log,
+  };
+  const replyJob = (item: WorkItem): ReplyJob => ({
+    id: item.id,
+    owner: item.leaseOwner ?? "",
+    conversationId: item.subjectId,
+    storedPartIds: (item.progress as { partIds?: number[] } | null)?.partIds,
+  });
+  const runner = new WorkRunner(
+    new WorkStore(db),
+    { reply: (item) => runReply(replyJob(item), replyDeps) },
+    {
+      leaseMs: config.WORK_LEASE_MS,
+      maxAttempts: config.WORK_MAX_ATTEMPTS,
+      backoffBaseMs: config.WORK_BACKOFF_BASE_MS,
+      sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+      onDead: (item, error) => recordReplyGaveUp(replyJob(item), error instanceof Error ? error.message : String(error), replyDeps),
+      log,
+    },
+  );
+
+  const app = createHttpApp({
+    log,
+    webhooks: {
+      parsers: adapters.parsers,
+      maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+      directory,
+      store: new PgInboundStore(db),
+      dedup: new Deduplicator(cache.kv, runner.owner, (err) => log.warn({ err }, "cache unavailable; the database decides")),
+      counters,
+      onReplyScheduled: (at) => runner.kick(at),
+      replyQuietMs: config.REPLY_QUIET_MS,
+      log,
+    },
+  });
+
+  return {
+    app,
+    runner,
+    database,
+    cache,
+    directory,
+    counters,
+    box,
+    log,
+    async close() {
+      await runner.stop();
+      if (!overrides.cache) await cache.close();
+      if (!overrides.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+const key = "a".repeat(64);
+
+describe("loadConfig", () => {
+  it("applies defaults", () => {
+    const config = loadConfig({ ENCRYPTION_KEY: key });
+    expect(config.PORT).toBe(3000);
+    expect(config.GRAPH_API_URL).toBe("https://graph.facebook.com");
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.ENCRYPTION_KEY).toHaveLength(32);
+  });
+
+  it("names a malformed setting", () => {
+    expect(() => loadConfig({ ENCRYPTION_KEY: key, PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => loadConfig({ ENCRYPTION_KEY: key, GRAPH_API_VERSION: "24" })).toThrow(/GRAPH_API_VERSION/);
+    expect(() => loadConfig({ ENCRYPTION_KEY: "short" })).toThrow(/ENCRYPTION_KEY/);
+  });
+
+  it("requires the encryption key and database in production, naming them", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://x@localhost/db" })).toThrow(/ENCRYPTION_KEY/);
+  });
+
+  it("generates a key once on the embedded defaults and keeps it under the data folder", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cosbot-config-"));
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(first.encryptionKeyGenerated).toBe(true);
+    expect(second.ENCRYPTION_KEY.equals(first.ENCRYPTION_KEY)).toBe(true);
+    expect(readFileSync(join(dir, "encryption.key"), "utf8").trim()).toBe(first.ENCRYPTION_KEY.toString("hex"));
+  });
+});

@@ -1,0 +1,79 @@
+import { createOpenAI } from "@ai-sdk/openai";
+import { APICallError, generateText } from "ai";
+import { fitToWindow, type ModelTurn, type WindowLimits } from "./context-window.js";
+
+export interface ModelSettings {
+  apiKey?: string;
+  baseURL?: string;
+  timeoutMs: number;
+  limits: WindowLimits;
+}
+
+export type ModelFailure = "missing_key" | "retryable" | "permanent";
+
+/** A model call that did not produce a reply; `kind` decides between retrying and giving up. */
+export class ModelError extends Error {
+  constructor(
+    readonly kind: ModelFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ReplyRequest {
+  model: string;
+  /** The agent's instructions: the only system message. */
+  instructions: string;
+  history: ModelTurn[];
+}
+
+/**
+ * Asks the model for the next business turn. The history is fitted to the context window; if the
+ * model still says the context is too long, it is asked once more with half the window.
+ */
+export async function generateReply(request: ReplyRequest, settings: ModelSettings): Promise<string> {
+  if (!settings.apiKey) {
+    throw new ModelError("missing_key", "No OpenAI API key is configured (set OPENAI_API_KEY), so the agent cannot answer.");
+  }
+  const provider = createOpenAI({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}) });
+  const attempt = async (shrink: number) => {
+    const messages = fitToWindow(request.instructions, request.history, { ...settings.limits, shrink });
+    const result = await generateText({
+      model: provider.chat(request.model),
+      system: request.instructions,
+      messages,
+      maxOutputTokens: settings.limits.maxOutputTokens,
+      maxRetries: 0,
+      abortSignal: AbortSignal.timeout(settings.timeoutMs),
+    });
+    return result.text.trim();
+  };
+  let text: string;
+  try {
+    text = await attempt(1).catch((error: unknown) => {
+      if (isContextTooLong(error)) return attempt(0.5);
+      throw error;
+    });
+  } catch (error) {
+    throw classify(error);
+  }
+  if (!text) throw new ModelError("retryable", "The model returned an empty reply.");
+  return text;
+}
+
+function isContextTooLong(error: unknown): boolean {
+  return APICallError.isInstance(error) && /context_length_exceeded|maximum context length/i.test(error.responseBody ?? error.message);
+}
+
+function classify(error: unknown): ModelError {
+  if (error instanceof ModelError) return error;
+  if (APICallError.isInstance(error)) {
+    const status = error.statusCode ?? 0;
+    const retryable = error.isRetryable || status === 429 || status >= 500 || status === 408;
+    return new ModelError(retryable ? "retryable" : "permanent", `Model call failed (${status || "no status"}): ${error.message}`);
+  }
+  // Timeouts, refused connections and the like: the next attempt may work.
+  const message = error instanceof Error ? error.message : String(error);
+  return new ModelError("retryable", `Model call failed: ${message}`);
+}

@@ -1,0 +1,71 @@
+import type { MessageKind, Platform, PlatformError } from "../events.js";
+import type { ChannelCredentials } from "../ports.js";
+
+export interface ReplyContext {
+  portfolioId: string;
+  conversationId: string;
+  mode: "ai" | "manual";
+  /** Platform time of the customer's newest message. */
+  lastInboundAt: Date | null;
+  channel: {
+    id: string;
+    platform: Platform;
+    externalId: string;
+    state: "active" | "needs_reauth" | "disabled";
+    credentials: ChannelCredentials;
+  };
+  customer: { platformUserId: string; profileName: string | null };
+  agent: { name: string; instructions: string; model: string; enabled: boolean } | null;
+}
+
+export interface HistoryMessage {
+  id: number;
+  direction: "in" | "out";
+  author: "customer" | "ai" | "member" | "business_app";
+  kind: MessageKind;
+  text: string | null;
+  status: string;
+  platformMessageId: string | null;
+  replyToPlatformId: string | null;
+  answersMessageId: number | null;
+  deleted: boolean;
+}
+
+export interface OutboundPart {
+  id: number;
+  text: string;
+  status: string;
+  platformMessageId: string | null;
+}
+
+export type AttentionCode = "window_closed" | "send_failed" | "reply_failed" | "reply_held" | "needs_reauth";
+
+export interface ReplyStore {
+  loadContext(conversationId: string): Promise<ReplyContext | undefined>;
+  /** The newest `limit` messages, oldest first. */
+  history(ctx: ReplyContext, limit: number): Promise<HistoryMessage[]>;
+  currentMode(ctx: ReplyContext): Promise<"ai" | "manual">;
+  /**
+   * Stores the reply (one row per part, `queued`) and records the ids on the work item, in one
+   * transaction, only while `owner` still holds the item's lease (else throws LostLease).
+   */
+  storeReplyParts(ctx: ReplyContext, parts: string[], job: { id: number; owner: string }, answersMessageId: number): Promise<number[]>;
+  parts(ctx: ReplyContext, ids: number[]): Promise<OutboundPart[]>;
+  /** Records the platform id and `sent`, and applies statuses that arrived before it. */
+  markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<void>;
+  markFailed(ctx: ReplyContext, messageIds: number[], error: PlatformError): Promise<void>;
+  /** Drops queued parts that were never sent (a person took over meanwhile). */
+  discardUnsent(ctx: ReplyContext, messageIds: number[]): Promise<void>;
+  /** A reply that could not be produced or was held: kept as a failed AI message admins can see. */
+  storeFailedReply(ctx: ReplyContext, error: PlatformError, text: string | null, answersMessageId?: number): Promise<void>;
+  flag(ctx: ReplyContext, code: AttentionCode, reason: string): Promise<void>;
+  setMode(ctx: ReplyContext, mode: "ai" | "manual"): Promise<void>;
+  channelNeedsReauth(ctx: ReplyContext, reason: string): Promise<void>;
+}
+
+/** The work item's lease passed to another process: this run must not write anything more. */
+export class LostLease extends Error {
+  constructor(workItemId: number) {
+    super(`lease on work item ${workItemId} was taken over`);
+  }
+}

@@ -1,0 +1,143 @@
+import { generateReply, ModelError, type ModelSettings } from "../agent/generate-reply.js";
+import { checkReply } from "../agent/output-guard.js";
+import { RetryLater } from "../errors.js";
+import type { Platform } from "../events.js";
+import { type ChannelSender, type OutboundTarget, SendError } from "../ports.js";
+import { historyTurns, unansweredMessage } from "./history-turns.js";
+import type { ReplyContext, ReplyStore } from "./ports.js";
+import { splitText } from "./split-text.js";
+
+export interface ReplyDeps {
+  store: ReplyStore;
+  senders: Partial<Record<Platform, ChannelSender>>;
+  model: ModelSettings;
+  now(): Date;
+  log: { warn(obj: object, msg: string): void };
+  historyLimit?: number;
+}
+
+export interface ReplyJob {
+  id: number;
+  /** The process holding the work item's lease. */
+  owner: string;
+  conversationId: string;
+  /** Ids of reply parts already stored by an earlier run of this job. */
+  storedPartIds?: number[];
+}
+
+const windowMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Answers a conversation with the agent: one run per burst, one at a time per conversation.
+ * Throws to be retried later; records permanent failures itself. Safe to run again after a crash:
+ * stored parts are sent, not generated anew.
+ */
+export async function runReply(job: ReplyJob, deps: ReplyDeps): Promise<void> {
+  const ctx = await deps.store.loadContext(job.conversationId);
+  if (!ctx) return;
+  const sender = deps.senders[ctx.channel.platform];
+  if (!sender) throw new Error(`no sender for ${ctx.channel.platform}`);
+  const partIds = job.storedPartIds?.length ? job.storedPartIds : await compose(job, ctx, sender, deps);
+  if (partIds) await sendParts(ctx, partIds, sender, deps);
+}
+
+function target(ctx: ReplyContext): OutboundTarget {
+  return {
+    channelExternalId: ctx.channel.externalId,
+    credentials: ctx.channel.credentials,
+    recipientPlatformUserId: ctx.customer.platformUserId,
+  };
+}
+
+function windowOpen(ctx: ReplyContext, now: Date): boolean {
+  return !!ctx.lastInboundAt && now.getTime() - ctx.lastInboundAt.getTime() < windowMs;
+}
+
+/** Decides whether to answer, generates the answer and stores it. Returns the stored part ids. */
+async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, deps: ReplyDeps): Promise<number[] | undefined> {
+  if (ctx.mode !== "ai" || !ctx.agent?.enabled || ctx.channel.state !== "active") return;
+  const history = await deps.store.history(ctx, deps.historyLimit ?? 200);
+  const answering = unansweredMessage(history);
+  if (!answering) return;
+  if (!windowOpen(ctx, deps.now())) {
+    await deps.store.flag(ctx, "window_closed", "24h window closed — template required");
+    return;
+  }
+  if (answering.platformMessageId) {
+    await sender.markReadAndTyping(target(ctx), answering.platformMessageId).catch((error: unknown) => {
+      deps.log.warn({ err: error, conversationId: ctx.conversationId }, "could not mark read");
+    });
+  }
+
+  let text: string;
+  try {
+    text = await generateReply({ model: ctx.agent.model, instructions: ctx.agent.instructions, history: historyTurns(history) }, deps.model);
+  } catch (error) {
+    if (error instanceof ModelError && error.kind !== "retryable") {
+      const code = error.kind === "missing_key" ? "model_key_missing" : "model_error";
+      await deps.store.storeFailedReply(ctx, { code, title: error.message }, null, answering.id);
+      await deps.store.flag(ctx, "reply_failed", error.message);
+      return;
+    }
+    throw new RetryLater(error instanceof Error ? error.message : String(error));
+  }
+
+  const verdict = checkReply(text);
+  if (!verdict.allowed) {
+    const held = { code: "held_for_review", title: "Reply held for a person to review", detail: verdict.reason };
+    await deps.store.storeFailedReply(ctx, held, text, answering.id);
+    await deps.store.setMode(ctx, "manual");
+    await deps.store.flag(ctx, "reply_held", "The agent's reply was held for review and the conversation switched to manual");
+    return;
+  }
+  // A person may have taken over while the model was thinking: then the draft is dropped.
+  if ((await deps.store.currentMode(ctx)) !== "ai") return;
+  return deps.store.storeReplyParts(ctx, splitText(text, sender.textLimit), job, answering.id);
+}
+
+async function sendParts(ctx: ReplyContext, ids: number[], sender: ChannelSender, deps: ReplyDeps): Promise<void> {
+  const parts = await deps.store.parts(ctx, ids);
+  const unsent = parts.filter((p) => !p.platformMessageId && p.status === "queued");
+  if (unsent.length === 0) return;
+  if ((await deps.store.currentMode(ctx)) !== "ai") {
+    await deps.store.discardUnsent(ctx, unsent.map((p) => p.id));
+    return;
+  }
+  if (!windowOpen(ctx, deps.now())) {
+    await deps.store.markFailed(ctx, unsent.map((p) => p.id), { code: "window_closed", title: "24h window closed before the reply could be sent" });
+    await deps.store.flag(ctx, "window_closed", "24h window closed — template required");
+    return;
+  }
+  for (const [index, part] of unsent.entries()) {
+    try {
+      const result = await sender.sendText(target(ctx), part.text);
+      await deps.store.markSent(ctx, part.id, result.platformMessageId);
+    } catch (error) {
+      if (!(error instanceof SendError) || error.retryable) {
+        throw new RetryLater(error instanceof Error ? error.message : String(error), error instanceof SendError ? error.retryAfterMs : undefined);
+      }
+      await deps.store.markFailed(ctx, unsent.slice(index).map((p) => p.id), error.error);
+      if (error.tokenInvalid) {
+        await deps.store.channelNeedsReauth(ctx, error.message);
+        await deps.store.flag(ctx, "needs_reauth", "The channel's access token is no longer valid; reconnect the channel");
+      } else {
+        await deps.store.flag(ctx, "send_failed", error.message);
+      }
+      return;
+    }
+  }
+}
+
+/** When a reply gave up after its retries: the failure is stored where admins see it. */
+export async function recordReplyGaveUp(job: ReplyJob, reason: string, deps: ReplyDeps): Promise<void> {
+  const ctx = await deps.store.loadContext(job.conversationId);
+  if (!ctx) return;
+  if (job.storedPartIds?.length) {
+    const parts = await deps.store.parts(ctx, job.storedPartIds);
+    const unsent = parts.filter((p) => !p.platformMessageId && p.status === "queued").map((p) => p.id);
+    await deps.store.markFailed(ctx, unsent, { code: "send_gave_up", title: "The reply could not be sent", detail: reason });
+  } else {
+    await deps.store.storeFailedReply(ctx, { code: "reply_gave_up", title: "The agent could not produce a reply", detail: reason }, null);
+  }
+  await deps.store.flag(ctx, "reply_failed", reason);
+}

@@ -1,0 +1,192 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { PlatformError } from "../core/events.js";
+import type { ChannelCredentials } from "../core/ports.js";
+import { type AttentionCode, type HistoryMessage, LostLease, type OutboundPart, type ReplyContext, type ReplyStore } from "../core/replies/ports.js";
+import type { SecretBox } from "../security/secret-box.js";
+import type { Db } from "./client.js";
+import { applyPendingStatuses } from "./inbound-store.js";
+import { agents, channels, conversations, customers, messages, workItems } from "./schema/index.js";
+
+/** Everything the reply worker reads and writes, always scoped to the conversation's portfolio. */
+export class PgReplyStore implements ReplyStore {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
+
+  async loadContext(conversationId: string): Promise<ReplyContext | undefined> {
+    const [row] = await this.db
+      .select({ conversation: conversations, channel: channels, customer: customers, agent: agents })
+      .from(conversations)
+      .innerJoin(channels, eq(channels.id, conversations.channelId))
+      .innerJoin(customers, eq(customers.id, conversations.customerId))
+      .leftJoin(agents, eq(agents.portfolioId, conversations.portfolioId))
+      .where(eq(conversations.id, conversationId));
+    if (!row) return undefined;
+    return {
+      portfolioId: row.conversation.portfolioId,
+      conversationId,
+      mode: row.conversation.mode,
+      lastInboundAt: row.conversation.lastInboundAt,
+      channel: {
+        id: row.channel.id,
+        platform: row.channel.platform,
+        externalId: row.channel.externalId,
+        state: row.channel.state,
+        credentials: this.box.openJson<ChannelCredentials>(row.channel.credentials),
+      },
+      customer: { platformUserId: row.customer.platformUserId, profileName: row.customer.profileName },
+      agent: row.agent,
+    };
+  }
+
+  private inConversation(ctx: ReplyContext) {
+    return and(eq(messages.portfolioId, ctx.portfolioId), eq(messages.conversationId, ctx.conversationId));
+  }
+
+  async history(ctx: ReplyContext, limit: number): Promise<HistoryMessage[]> {
+    const rows = await this.db
+      .select({
+        id: messages.id,
+        direction: messages.direction,
+        author: messages.author,
+        kind: messages.kind,
+        text: messages.text,
+        status: messages.status,
+        platformMessageId: messages.platformMessageId,
+        replyToPlatformId: messages.replyToPlatformId,
+        answersMessageId: messages.answersMessageId,
+        deleted: messages.deleted,
+      })
+      .from(messages)
+      .where(this.inConversation(ctx))
+      .orderBy(desc(messages.id))
+      .limit(limit);
+    return rows.reverse();
+  }
+
+  async currentMode(ctx: ReplyContext): Promise<"ai" | "manual"> {
+    const [row] = await this.db
+      .select({ mode: conversations.mode })
+      .from(conversations)
+      .where(and(eq(conversations.portfolioId, ctx.portfolioId), eq(conversations.id, ctx.conversationId)));
+    return row?.mode ?? "manual";
+  }
+
+  async storeReplyParts(
+    ctx: ReplyContext,
+    parts: string[],
+    job: { id: number; owner: string },
+    answersMessageId: number,
+  ): Promise<number[]> {
+    return this.db.transaction(async (tx) => {
+      const held = await tx
+        .update(workItems)
+        .set({ updatedAt: sql`now()` })
+        .where(and(eq(workItems.id, job.id), eq(workItems.leaseOwner, job.owner), eq(workItems.state, "running")))
+        .returning({ id: workItems.id });
+      if (held.length === 0) throw new LostLease(job.id);
+      const now = new Date();
+      const rows = await tx
+        .insert(messages)
+        .values(
+          parts.map((text) => ({
+            portfolioId: ctx.portfolioId,
+            conversationId: ctx.conversationId,
+            channelId: ctx.channel.id,
+            direction: "out" as const,
+            author: "ai" as const,
+            kind: "text" as const,
+            text,
+            status: "queued" as const,
+            answersMessageId,
+            occurredAt: now,
+          })),
+        )
+        .returning({ id: messages.id });
+      const ids = rows.map((r) => r.id);
+      await tx.update(workItems).set({ progress: { partIds: ids } }).where(eq(workItems.id, job.id));
+      await tx
+        .update(conversations)
+        .set({ lastMessageAt: sql`GREATEST(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)` })
+        .where(eq(conversations.id, ctx.conversationId));
+      return ids;
+    });
+  }
+
+  async parts(ctx: ReplyContext, ids: number[]): Promise<OutboundPart[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .select({ id: messages.id, text: messages.text, status: messages.status, platformMessageId: messages.platformMessageId })
+      .from(messages)
+      .where(and(this.inConversation(ctx), inArray(messages.id, ids)))
+      .orderBy(messages.id);
+    return rows.map((r) => ({ ...r, text: r.text ?? "" }));
+  }
+
+  async markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(messages)
+        .set({ platformMessageId, status: "sent", sentAt: new Date() })
+        .where(and(this.inConversation(ctx), eq(messages.id, messageId)));
+      await applyPendingStatuses(tx, ctx.channel.id, [platformMessageId]);
+    });
+  }
+
+  async markFailed(ctx: ReplyContext, messageIds: number[], error: PlatformError): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.db
+      .update(messages)
+      .set({ status: "failed", failedAt: new Date(), errorCode: error.code, errorTitle: error.title ?? null, errorDetail: error.detail ?? null })
+      .where(and(this.inConversation(ctx), inArray(messages.id, messageIds)));
+  }
+
+  async discardUnsent(ctx: ReplyContext, messageIds: number[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.db
+      .delete(messages)
+      .where(and(this.inConversation(ctx), inArray(messages.id, messageIds), eq(messages.status, "queued")));
+  }
+
+  async storeFailedReply(ctx: ReplyContext, error: PlatformError, text: string | null, answersMessageId?: number): Promise<void> {
+    const now = new Date();
+    await this.db.insert(messages).values({
+      portfolioId: ctx.portfolioId,
+      conversationId: ctx.conversationId,
+      channelId: ctx.channel.id,
+      direction: "out",
+      author: "ai",
+      kind: "text",
+      text,
+      answersMessageId: answersMessageId ?? null,
+      status: "failed",
+      errorCode: error.code,
+      errorTitle: error.title ?? null,
+      errorDetail: error.detail ?? null,
+      occurredAt: now,
+      failedAt: now,
+    });
+  }
+
+  async flag(ctx: ReplyContext, code: AttentionCode, reason: string): Promise<void> {
+    await this.db
+      .update(conversations)
+      .set({ attentionCode: code, attentionReason: reason, attentionAt: new Date() })
+      .where(and(eq(conversations.portfolioId, ctx.portfolioId), eq(conversations.id, ctx.conversationId)));
+  }
+
+  async setMode(ctx: ReplyContext, mode: "ai" | "manual"): Promise<void> {
+    await this.db
+      .update(conversations)
+      .set({ mode })
+      .where(and(eq(conversations.portfolioId, ctx.portfolioId), eq(conversations.id, ctx.conversationId)));
+  }
+
+  async channelNeedsReauth(ctx: ReplyContext, reason: string): Promise<void> {
+    await this.db
+      .update(channels)
+      .set({ state: "needs_reauth", stateReason: reason })
+      .where(and(eq(channels.portfolioId, ctx.portfolioId), eq(channels.id, ctx.channel.id)));
+  }
+}

@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import { webhookRoutes, type WebhookRouteDeps } from "./routes/webhooks.js";
+
+export interface HttpDeps {
+  webhooks: WebhookRouteDeps;
+  log: { error(obj: object, msg: string): void };
+}
+
+export function createHttpApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+  app.route("/webhooks", webhookRoutes(deps.webhooks));
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    deps.log.error({ err: error, path: c.req.path }, "request failed");
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import { RetryLater } from "../core/errors.js";
+import type { WorkItem, WorkStore } from "./work-store.js";
+
+export type WorkHandler = (item: WorkItem) => Promise<void>;
+
+export interface RunnerOptions {
+  owner?: string;
+  leaseMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  sweepIntervalMs: number;
+  /** Items run at once by this process (replies mostly wait on the model). */
+  concurrency?: number;
+  /** Called when an item gives up, so the failure can be shown to admins. */
+  onDead?(item: WorkItem, error: unknown): Promise<void>;
+  log: { error(obj: object, msg: string): void };
+}
+
+const maxBackoffMs = 5 * 60_000;
+
+/**
+ * Runs durable work items: right after the commit that created them (kick), and on a timer that
+ * also picks up items whose process died (their lease ran out).
+ */
+export class WorkRunner {
+  readonly owner: string;
+  private active = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private sweeper: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: WorkStore,
+    private readonly handlers: Record<string, WorkHandler>,
+    private readonly options: RunnerOptions,
+  ) {
+    this.owner = options.owner ?? randomUUID();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.sweeper = setInterval(() => void this.drain(), this.options.sweepIntervalMs);
+    this.sweeper.unref();
+    void this.drain();
+  }
+
+  /** Arms a timer for an item due at `at` (keeps only the earliest). */
+  kick(at: Date = new Date()): void {
+    if (this.stopped) return;
+    const when = at.getTime();
+    if (when >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = when;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      void this.drain();
+    }, Math.max(0, when - Date.now()) + 5);
+  }
+
+  /** Claims and runs due items until none is left or all slots are busy. */
+  async drain(): Promise<void> {
+    const slots = this.options.concurrency ?? 4;
+    while (!this.stopped && this.active < slots) {
+      this.active++;
+      let item: WorkItem | undefined;
+      try {
+        item = await this.store.claim(this.owner, this.options.leaseMs);
+      } catch (error) {
+        this.options.log.error({ err: error }, "could not claim work");
+      }
+      if (!item) {
+        this.active--;
+        break;
+      }
+      const run = this.run(item).finally(() => {
+        this.active--;
+        this.running.delete(run);
+        void this.afterRun();
+      });
+      this.running.add(run);
+    }
+  }
+
+  private async afterRun(): Promise<void> {
+    await this.drain();
+    const next = await this.store.nextDueAt().catch(() => undefined);
+    if (next) this.kick(next);
+  }
+
+  private async run(item: WorkItem): Promise<void> {
+    const handler = this.handlers[item.kind];
+    try {
+      if (!handler) throw new Error(`no handler for work kind ${item.kind}`);
+      await handler(item);
+      await this.store.complete(item, this.owner);
+    } catch (error) {
+      await this.fail(item, error).catch((e) => this.options.log.error({ err: e, workItemId: item.id }, "could not record work failure"));
+    }
+  }
+
+  private async fail(item: WorkItem, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    // Handlers record permanent failures themselves and return; anything thrown may pass.
+    if (item.attempts < this.options.maxAttempts) {
+      const backoff = Math.min(maxBackoffMs, this.options.backoffBaseMs * 2 ** (item.attempts - 1));
+      const delay = Math.max(error instanceof RetryLater ? (error.afterMs ?? 0) : 0, backoff * (0.8 + Math.random() * 0.4));
+      await this.store.retry(item, this.owner, delay, message);
+      return;
+    }
+    this.options.log.error({ err: error, workItemId: item.id, kind: item.kind }, "work item gave up");
+    await this.store.bury(item, this.owner, message);
+    await this.options.onDead?.(item, error);
+  }
+
+  /** Resolves when nothing is running (tests and graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.timerAt = Infinity;
+    await this.idle();
+  }
+}

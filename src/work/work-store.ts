@@ -1,0 +1,69 @@
+import { and, eq, sql } from "drizzle-orm";
+import { type Db, rowsOf } from "../db/client.js";
+import { workItems } from "../db/schema/index.js";
+
+export type WorkItem = typeof workItems.$inferSelect;
+
+const ms = (n: number) => sql`${n} * interval '1 millisecond'`;
+
+/** Durable work items in Postgres: claimed with SKIP LOCKED, leased, retried, buried. */
+export class WorkStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Claims one due item: pending and due, or running with an expired lease (its process died).
+   * Only one item per subject runs at a time: a pending item waits while another item of the same
+   * subject is running, and an abandoned running item is re-claimed before it.
+   */
+  async claim(owner: string, leaseMs: number): Promise<WorkItem | undefined> {
+    const result = await this.db.execute(sql`
+      UPDATE work_item SET state = 'running', attempts = attempts + 1, lease_owner = ${owner},
+        lease_until = now() + ${ms(leaseMs)}, updated_at = now()
+      WHERE id = (
+        SELECT w.id FROM work_item w
+        WHERE (
+          (w.state = 'pending' AND w.run_after <= now() AND NOT EXISTS (
+            SELECT 1 FROM work_item r WHERE r.kind = w.kind AND r.subject_id = w.subject_id AND r.state = 'running'))
+          OR (w.state = 'running' AND w.lease_until < now())
+        )
+        ORDER BY w.run_after
+        FOR UPDATE SKIP LOCKED
+        LIMIT 1)
+      RETURNING id`);
+    const [row] = rowsOf<{ id: number | string }>(result);
+    if (!row) return undefined;
+    const [item] = await this.db.select().from(workItems).where(eq(workItems.id, Number(row.id)));
+    return item;
+  }
+
+  private owned(item: WorkItem, owner: string) {
+    return and(eq(workItems.id, item.id), eq(workItems.leaseOwner, owner), eq(workItems.state, "running"));
+  }
+
+  async complete(item: WorkItem, owner: string): Promise<void> {
+    await this.db.update(workItems).set({ state: "done", leaseUntil: null, updatedAt: sql`now()` }).where(this.owned(item, owner));
+  }
+
+  async retry(item: WorkItem, owner: string, delayMs: number, error: string): Promise<void> {
+    await this.db
+      .update(workItems)
+      .set({ state: "pending", runAfter: sql`now() + ${ms(delayMs)}`, leaseUntil: null, lastError: error, updatedAt: sql`now()` })
+      .where(this.owned(item, owner));
+  }
+
+  async bury(item: WorkItem, owner: string, error: string): Promise<void> {
+    await this.db
+      .update(workItems)
+      .set({ state: "dead", leaseUntil: null, lastError: error, updatedAt: sql`now()` })
+      .where(this.owned(item, owner));
+  }
+
+  /** The earliest time a pending item falls due, to arm the next timer. */
+  async nextDueAt(): Promise<Date | undefined> {
+    const [row] = await this.db
+      .select({ at: sql<Date | string>`min(${workItems.runAfter})` })
+      .from(workItems)
+      .where(eq(workItems.state, "pending"));
+    return row?.at ? new Date(row.at) : undefined;
+  }
+}

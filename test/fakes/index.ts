@@ -1,0 +1,5 @@
+// One import point for tests: real HTTP fakes of the outside services.
+export * from "./http-fake.js";
+export * from "./graph-api.js";
+export * from "./openai.js";
+export * from "./meta-webhook.js";
