@@ -6,7 +6,8 @@ import { SecretBox } from "../security/secret-box.js";
 import { agentCommands } from "./commands/agent.js";
 import { channelCommands } from "./commands/channel.js";
 import { conversationCommands, conversationsCommands } from "./commands/conversations.js";
-import { type CliContext, type Command, portfolioCommands } from "./commands/portfolio.js";
+import { portfolioCommands } from "./commands/portfolio.js";
+import type { CliContext, Command } from "./context.js";
 
 const usage = `Usage: npm run cosbot -- <command> [options]
 

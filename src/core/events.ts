@@ -14,6 +14,8 @@ export interface PlatformError {
   code: string;
   title?: string;
   detail?: string;
+  /** What the platform's code means for us, set by the adapter that knows the codes. */
+  category?: "window_closed" | "token_invalid";
 }
 
 export interface Sender {

@@ -1,13 +1,15 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { DeliveryStatus, PlatformError } from "../core/events.js";
 import type { DbOrTx } from "./client.js";
-import { messages } from "./schema/index.js";
+import { attentionForFailure } from "../core/replies/attention.js";
+import { conversations, messages } from "./schema/index.js";
 
 const order = sql.raw(`ARRAY['received','queued','sent','delivered','read']`);
 
 /**
  * Moves one outbound message's status forward: never backwards, `failed` is final, times are kept
  * from the first report of each status, and an error once stored is never cleared.
+ * A failure also flags the conversation for admins.
  * Returns false when no message with that platform id is stored (yet).
  */
 export async function applyStatusToMessage(
@@ -36,6 +38,14 @@ export async function applyStatusToMessage(
       errorDetail: error?.detail,
     })
     .where(and(eq(messages.channelId, channelId), eq(messages.platformMessageId, platformMessageId)))
-    .returning({ id: messages.id });
+    .returning({ conversationId: messages.conversationId });
+  const [row] = rows;
+  if (row && failed) {
+    const attention = attentionForFailure(error ?? { code: "unknown", title: "delivery failed" });
+    await db
+      .update(conversations)
+      .set({ attentionCode: attention.code, attentionReason: attention.reason, attentionAt: new Date() })
+      .where(eq(conversations.id, row.conversationId));
+  }
   return rows.length > 0;
 }

@@ -99,7 +99,7 @@ describe("createGraphClient", () => {
     handler = (_req, res) =>
       json(res, 400, metaError(131047, { title: "Re-engagement message", error_data: { messaging_product: "whatsapp", details: "More than 24 hours have passed" } }));
     const error = await sendError(client().post("/PNID_1/messages", {}, "t"));
-    expect(error.error).toEqual({ code: "131047", title: "(#131047) test error", detail: "More than 24 hours have passed" });
+    expect(error.error).toEqual({ code: "131047", title: "(#131047) test error", detail: "More than 24 hours have passed", category: "window_closed" });
     expect(error.retryable).toBe(false);
     expect(error.tokenInvalid).toBe(false);
   });

@@ -1,5 +1,6 @@
 import type { PlatformError } from "../../core/events.js";
 import { SendError } from "../../core/ports.js";
+import { errorCategory } from "./error-category.js";
 
 export interface GraphClientOptions {
   /** e.g. https://graph.facebook.com; a loopback fake in tests. */
@@ -105,6 +106,8 @@ export function graphResponseError(status: number, body: unknown, retryAfterHead
     nonEmptyString(graph?.error_data?.details) ??
     (graph?.error_subcode != null ? `subcode ${String(graph.error_subcode)}` : undefined);
   if (detail) error.detail = detail;
+  const category = errorCategory(code, String(graph?.error_subcode ?? ""));
+  if (category) error.category = category;
 
   if (code === TOKEN_INVALID) return new SendError(error, false, true);
   const retryable = isRetryable(status, code, graph?.is_transient === true);

@@ -385,7 +385,7 @@ describe("parseWhatsAppWebhook: statuses and errors", () => {
       }],
     });
     const [event] = parse(body).events;
-    expect(event).toMatchObject({ status: "failed", error: { code: "131047", title: "Re-engagement message", detail: "More than 24 hours have passed." } });
+    expect(event).toMatchObject({ status: "failed", error: { code: "131047", title: "Re-engagement message", detail: "More than 24 hours have passed.", category: "window_closed" } });
   });
 
   it("uses the error message as detail when error_data is missing", () => {

@@ -102,7 +102,7 @@ describe("createWhatsAppSender", () => {
       });
     const error = (await sender.sendText(target(), "Hi").catch((e: unknown) => e)) as SendError;
     expect(error).toBeInstanceOf(SendError);
-    expect(error.error).toEqual({ code: "131047", title: "(#131047) Re-engagement message", detail: "24 hours have passed" });
+    expect(error.error).toEqual({ code: "131047", title: "(#131047) Re-engagement message", detail: "24 hours have passed", category: "window_closed" });
     expect(error.retryable).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PlatformError } from "../../core/events.js";
+import { errorCategory } from "../meta/error-category.js";
 
 /**
  * zod schemas for WhatsApp Cloud API webhooks (meta-platform.md §2).
@@ -71,6 +72,8 @@ export function readPlatformError(raw: unknown): PlatformError {
   if (title) error.title = title;
   const detail = e?.error_data?.details?.trim() ? e.error_data.details : e?.message?.trim() ? e.message : undefined;
   if (detail) error.detail = detail;
+  const category = errorCategory(error.code);
+  if (category) error.category = category;
   return error;
 }
 

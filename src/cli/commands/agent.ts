@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { AppError } from "../../core/errors.js";
 import { type Agent, type AgentPatch, defaultAgentFields, getAgent, upsertAgent } from "../../db/repositories/agent-repository.js";
 import type { Portfolio } from "../../db/repositories/portfolio-repository.js";
-import { badInput, type CliContext, type Command, iso, required, resolvePortfolio } from "./portfolio.js";
+import { badInput, type CliContext, type Command, iso, required, resolvePortfolio } from "../context.js";
 
 const set: Command = async (ctx, argv) => {
   const { values } = parseArgs({

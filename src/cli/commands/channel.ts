@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { addChannel, type ChannelSummary, listChannels } from "../../db/repositories/channel-repository.js";
 import { listPortfolios, type Portfolio } from "../../db/repositories/portfolio-repository.js";
-import { badInput, type Command, iso, printable, required, resolvePortfolio, table } from "./portfolio.js";
+import { badInput, type Command, iso, printable, required, resolvePortfolio, table } from "../context.js";
 
 const numericId = /^\d{1,32}$/;
 

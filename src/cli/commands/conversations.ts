@@ -8,7 +8,7 @@ import {
   type MessageView,
 } from "../../db/repositories/conversation-repository.js";
 import { listPortfolios, type Portfolio } from "../../db/repositories/portfolio-repository.js";
-import { badInput, type CliContext, type Command, iso, printable, required, resolvePortfolio, table } from "./portfolio.js";
+import { badInput, type CliContext, type Command, iso, printable, required, resolvePortfolio, table } from "../context.js";
 
 const list: Command = async (ctx, argv) => {
   const { values } = parseArgs({ args: argv, strict: true, options: { portfolio: { type: "string" }, limit: { type: "string" } } });

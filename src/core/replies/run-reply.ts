@@ -3,6 +3,7 @@ import { checkReply } from "../agent/output-guard.js";
 import { RetryLater } from "../errors.js";
 import type { Platform } from "../events.js";
 import { type ChannelSender, type OutboundTarget, SendError } from "../ports.js";
+import { attentionForFailure, windowClosed } from "./attention.js";
 import { historyTurns, unansweredMessage } from "./history-turns.js";
 import type { ReplyContext, ReplyStore } from "./ports.js";
 import { splitText } from "./split-text.js";
@@ -60,7 +61,7 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
   const answering = unansweredMessage(history);
   if (!answering) return;
   if (!windowOpen(ctx, deps.now())) {
-    await deps.store.flag(ctx, "window_closed", "24h window closed — template required");
+    await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
   if (answering.platformMessageId) {
@@ -104,8 +105,9 @@ async function sendParts(ctx: ReplyContext, ids: number[], sender: ChannelSender
     return;
   }
   if (!windowOpen(ctx, deps.now())) {
-    await deps.store.markFailed(ctx, unsent.map((p) => p.id), { code: "window_closed", title: "24h window closed before the reply could be sent" });
-    await deps.store.flag(ctx, "window_closed", "24h window closed — template required");
+    const error = { code: "window_closed", title: "24h window closed before the reply could be sent", category: "window_closed" as const };
+    await deps.store.markFailed(ctx, unsent.map((p) => p.id), error);
+    await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
   for (const [index, part] of unsent.entries()) {
@@ -117,12 +119,9 @@ async function sendParts(ctx: ReplyContext, ids: number[], sender: ChannelSender
         throw new RetryLater(error instanceof Error ? error.message : String(error), error instanceof SendError ? error.retryAfterMs : undefined);
       }
       await deps.store.markFailed(ctx, unsent.slice(index).map((p) => p.id), error.error);
-      if (error.tokenInvalid) {
-        await deps.store.channelNeedsReauth(ctx, error.message);
-        await deps.store.flag(ctx, "needs_reauth", "The channel's access token is no longer valid; reconnect the channel");
-      } else {
-        await deps.store.flag(ctx, "send_failed", error.message);
-      }
+      if (error.tokenInvalid) await deps.store.channelNeedsReauth(ctx, error.message);
+      const attention = attentionForFailure(error.tokenInvalid ? { ...error.error, category: "token_invalid" } : error.error);
+      await deps.store.flag(ctx, attention.code, attention.reason);
       return;
     }
   }
