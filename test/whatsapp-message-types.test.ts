@@ -4,7 +4,7 @@ import { type Harness, PNID, startCosbot } from "./support/cosbot-under-test.js"
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startCosbot({ env: { REPLY_QUIET_MS: "20" } });
+  h = await startCosbot({ env: { REPLY_QUIET_MS: "400" } });
 });
 afterAll(async () => h?.close());
 

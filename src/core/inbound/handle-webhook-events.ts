@@ -30,6 +30,8 @@ export async function handleWebhookEvents(
 ): Promise<InboundOutcome> {
   let failed = 0;
   const touched = new Map<string, Date>();
+  // Replies are kicked once the whole batch is stored, so messages of one POST get one answer.
+  const replyDue: Date[] = [];
   for (const event of events) {
     const channel = await deps.directory.find(event.platform, event.channelExternalId);
     if (!channel) {
@@ -43,24 +45,25 @@ export async function handleWebhookEvents(
     }
     touched.set(channel.id, new Date());
     try {
-      await handleEvent(event, channel, deps);
+      await handleEvent(event, channel, deps, replyDue);
     } catch (error) {
       failed++;
       deps.log.error({ err: error, channelId: channel.id, eventType: event.type }, "could not store webhook event");
     }
   }
+  for (const at of replyDue) deps.onReplyScheduled(at);
   for (const [channelId, at] of touched) {
     await deps.store.touchChannel(channelId, at).catch(() => {});
   }
   return { failed };
 }
 
-async function handleEvent(event: ChannelEvent, channel: RoutedChannel, deps: InboundDeps): Promise<void> {
+async function handleEvent(event: ChannelEvent, channel: RoutedChannel, deps: InboundDeps, replyDue: Date[]): Promise<void> {
   switch (event.type) {
     case "message":
       return exactlyOnce(channel, event.platformMessageId, deps, async () => {
         const result = await deps.store.storeMessage(channel, event, deps.replyQuietMs);
-        if (result.replyDueAt) deps.onReplyScheduled(result.replyDueAt);
+        if (result.replyDueAt) replyDue.push(result.replyDueAt);
         return result.stored;
       });
     case "reaction":
