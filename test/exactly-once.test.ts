@@ -190,3 +190,23 @@ describe("crash recovery", () => {
     }
   });
 });
+
+describe("a claim whose holder died", () => {
+  it("is skipped while the lease lives and processed on a later delivery once it expired (C02)", async () => {
+    const h = await startCosbot();
+    try {
+      // Another process claimed this delivery and died before storing it.
+      await h.cache.kv.set(`dedup:${h.channelId}:wamid.ORPHAN_1`, "lease:dead-process", 300);
+      const payload = customerText("wamid.ORPHAN_1", "hello?");
+      expect((await h.post(payload)).status).toBe(200);
+      expect((await h.messages()).some((m) => m.platformMessageId === "wamid.ORPHAN_1")).toBe(false);
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await h.post(payload)).status).toBe(200);
+      await h.settle();
+      expect((await h.messages()).filter((m) => m.platformMessageId === "wamid.ORPHAN_1")).toHaveLength(1);
+      expect(h.graph.sends).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+});

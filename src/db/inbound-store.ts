@@ -17,7 +17,12 @@ class Duplicate extends Error {}
 
 const iso = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
+/** `last_webhook_at` is for people; writing it once a minute per channel is precise enough. */
+const touchEveryMs = 60_000;
+
 export class PgInboundStore implements InboundStore {
+  private readonly touchedAt = new Map<string, number>();
+
   constructor(private readonly db: Db) {}
 
   async storeMessage(channel: RoutedChannel, event: InboundMessageEvent, replyAfterMs: number | null): Promise<StoredInbound> {
@@ -114,6 +119,8 @@ export class PgInboundStore implements InboundStore {
   }
 
   async touchChannel(channelId: string, at: Date): Promise<void> {
+    if (at.getTime() - (this.touchedAt.get(channelId) ?? 0) < touchEveryMs) return;
+    this.touchedAt.set(channelId, at.getTime());
     await this.db.update(channels).set({ lastWebhookAt: at }).where(eq(channels.id, channelId));
   }
 }
