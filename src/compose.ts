@@ -12,6 +12,7 @@ import { PgReplyStore } from "./db/reply-store.js";
 import { createHttpApp } from "./http/app.js";
 import { createLogger, type Logger } from "./logger.js";
 import { SecretBox } from "./security/secret-box.js";
+import { pruneExpired } from "./work/housekeeping.js";
 import { WorkRunner } from "./work/runner.js";
 import { type WorkItem, WorkStore } from "./work/work-store.js";
 
@@ -83,6 +84,11 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     },
   });
 
+  const housekeeping = setInterval(() => {
+    pruneExpired(db).catch((err: unknown) => log.warn({ err }, "housekeeping failed"));
+  }, 3_600_000);
+  housekeeping.unref();
+
   return {
     app,
     runner,
@@ -93,6 +99,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     box,
     log,
     async close() {
+      clearInterval(housekeeping);
       await runner.stop();
       if (!overrides.cache) await cache.close();
       if (!overrides.database) await database.close();

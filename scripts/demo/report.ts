@@ -63,7 +63,7 @@ function ticks(m: StoredMessage): string {
     case "sent":
       return `sent ${clock(m.sentAt)}`;
     case "failed":
-      return `NOT DELIVERED (error ${m.errorCode ?? "?"})`;
+      return `NOT DELIVERED: error ${m.errorCode ?? "?"}`;
     default:
       return m.status;
   }
@@ -124,7 +124,7 @@ export function statusTable(s: Snapshot): string[] {
     clock(m.deliveredAt),
     clock(m.readAt),
     clock(m.failedAt),
-    m.errorCode ? [m.errorCode, m.errorTitle, m.errorDetail].filter(Boolean).join(": ") : "-",
+    m.errorCode ? [m.errorCode, m.errorTitle].filter(Boolean).join(" ") : "-",
   ]);
-  return table([["#", "REPLY", "WAMID", "STATUS", "SENT", "DELIVERED", "READ", "FAILED", "ERROR (code: title: detail)"], ...rows]);
+  return table([["#", "REPLY", "WAMID", "STATUS", "SENT", "DELIVERED", "READ", "FAILED", "ERROR"], ...rows]);
 }
