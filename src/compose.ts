@@ -1,12 +1,18 @@
 import { join } from "node:path";
 import { type Cache, openCache } from "./cache/index.js";
+import { BusLiveEvents } from "./cache/live-events.js";
 import { channelAdapters } from "./channels/index.js";
 import type { Config } from "./config.js";
+import { refreshChannelTokens } from "./core/channels/refresh-tokens.js";
+import { fetchCustomerProfile } from "./core/customers/fetch-profile.js";
 import { Deduplicator } from "./core/inbound/dedup.js";
 import { Counters } from "./core/metrics.js";
 import { recordReplyGaveUp, type ReplyDeps, type ReplyJob, runReply } from "./core/replies/run-reply.js";
+import { runSend } from "./core/replies/run-send.js";
 import { PgChannelDirectory } from "./db/channel-directory.js";
+import { PgChannelStore } from "./db/channel-store.js";
 import { applyMigrations, type Database, openDatabase } from "./db/client.js";
+import { PgConversationStore } from "./db/conversation-store.js";
 import { PgInboundStore } from "./db/inbound-store.js";
 import { PgReplyStore } from "./db/reply-store.js";
 import { createHttpApp } from "./http/app.js";
@@ -35,11 +41,19 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   const db = database.db;
   const box = new SecretBox(config.ENCRYPTION_KEY);
   const counters = new Counters();
+  const live = new BusLiveEvents(cache.bus, (err) => log.warn({ err }, "live event not published"));
   const directory = new PgChannelDirectory(db, box, { appSecret: config.META_APP_SECRET, verifyToken: config.META_VERIFY_TOKEN });
-  const adapters = channelAdapters({ baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS });
+  const adapters = channelAdapters({
+    facebook: { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS },
+    instagram: { baseUrl: config.INSTAGRAM_GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS },
+  });
+  const replyStore = new PgReplyStore(db, box);
+  const channelStore = new PgChannelStore(db, box);
+  const conversationStore = new PgConversationStore(db);
+  const now = () => new Date();
 
   const replyDeps: ReplyDeps = {
-    store: new PgReplyStore(db, box),
+    store: replyStore,
     senders: adapters.senders,
     model: {
       apiKey: config.OPENAI_API_KEY,
@@ -47,7 +61,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
       timeoutMs: config.MODEL_TIMEOUT_MS,
       limits: { contextTokens: config.MODEL_CONTEXT_TOKENS, maxOutputTokens: config.MODEL_MAX_OUTPUT_TOKENS },
     },
-    now: () => new Date(),
+    now,
     log,
   };
   const replyJob = (item: WorkItem): ReplyJob => ({
@@ -58,16 +72,23 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   });
   const runner = new WorkRunner(
     new WorkStore(db),
-    { reply: (item) => runReply(replyJob(item), replyDeps) },
+    {
+      reply: (item) => runReply(replyJob(item), replyDeps),
+      send: (item) => runSend(item.subjectId, { store: replyStore, senders: adapters.senders, now }),
+      fetch_profile: (item) => fetchCustomerProfile(item.subjectId, { store: channelStore, senders: adapters.senders }),
+    },
     {
       leaseMs: config.WORK_LEASE_MS,
       maxAttempts: config.WORK_MAX_ATTEMPTS,
       backoffBaseMs: config.WORK_BACKOFF_BASE_MS,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
-      onDead: (item, error) => recordReplyGaveUp(replyJob(item), error instanceof Error ? error.message : String(error), replyDeps),
+      onDead: async (item, error) => {
+        if (item.kind === "reply") await recordReplyGaveUp(replyJob(item), error instanceof Error ? error.message : String(error), replyDeps);
+      },
       log,
     },
   );
+  const refreshTokens = () => refreshChannelTokens({ store: channelStore, refreshers: adapters.tokenRefreshers, live, now, log });
 
   const app = createHttpApp({
     log,
@@ -78,16 +99,27 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
       store: new PgInboundStore(db),
       dedup: new Deduplicator(cache.kv, runner.owner, (err) => log.warn({ err }, "cache unavailable; the database decides")),
       counters,
-      onReplyScheduled: (at) => runner.kick(at),
+      onWorkScheduled: (at) => runner.kick(at),
+      ourAppId: config.META_APP_ID,
       replyQuietMs: config.REPLY_QUIET_MS,
       log,
     },
+    cron: { cronSecret: config.CRON_SECRET, refreshTokens, sweep: () => runner.sweepOnce().then(() => ({ ok: true })) },
   });
 
-  const housekeeping = setInterval(() => {
-    pruneExpired(db).catch((err: unknown) => log.warn({ err }, "housekeeping failed"));
-  }, 3_600_000);
-  housekeeping.unref();
+  const timers: NodeJS.Timeout[] = [];
+  /** The in-process schedules of a long-running server (serverless calls the cron routes instead). */
+  const startSchedules = () => {
+    runner.start();
+    const every = (ms: number, job: () => Promise<unknown>, name: string) => {
+      const timer = setInterval(() => void job().catch((err: unknown) => log.warn({ err }, `${name} failed`)), ms);
+      timer.unref();
+      timers.push(timer);
+    };
+    every(config.TOKEN_REFRESH_INTERVAL_MS, refreshTokens, "token refresh");
+    every(3_600_000, () => pruneExpired(db), "housekeeping");
+    void refreshTokens().catch((err: unknown) => log.warn({ err }, "token refresh failed"));
+  };
 
   return {
     app,
@@ -98,8 +130,13 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     counters,
     box,
     log,
+    live,
+    conversationStore,
+    senders: adapters.senders,
+    refreshTokens,
+    startSchedules,
     async close() {
-      clearInterval(housekeeping);
+      timers.forEach(clearInterval);
       await runner.stop();
       if (!overrides.cache) await cache.close();
       if (!overrides.database) await database.close();

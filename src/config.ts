@@ -24,7 +24,10 @@ const schema = z.object({
   GRAPH_API_URL: z.string().url().default("https://graph.facebook.com"),
   GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "must look like v24.0").default("v24.0"),
   GRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
-  /** The Meta app's own secret and verify token; channels may also carry their own. */
+  /** Instagram Login accounts talk to graph.instagram.com instead. */
+  INSTAGRAM_GRAPH_API_URL: z.string().url().default("https://graph.instagram.com"),
+  /** The Meta app's own id, secret and verify token; channels may also carry their own secret. */
+  META_APP_ID: z.string().min(1).optional(),
   META_APP_SECRET: z.string().min(1).optional(),
   META_VERIFY_TOKEN: z.string().min(1).optional(),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
@@ -35,6 +38,10 @@ const schema = z.object({
   WORK_LEASE_MS: z.coerce.number().int().min(1000).default(120000),
   WORK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
   WORK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(2000),
+  /** How often the in-process schedule renews expiring channel tokens. */
+  TOKEN_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1000).default(6 * 3_600_000),
+  /** Bearer secret for the /cron/* routes that serverless schedulers call. Unset: the routes refuse. */
+  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 type RawConfig = z.infer<typeof schema>;

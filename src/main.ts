@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cosbot = await createCosbot(config);
   const { log } = cosbot;
-  cosbot.runner.start();
+  cosbot.startSchedules();
   const server = serve({ fetch: cosbot.app.fetch, port: config.PORT }, (info) => {
     log.info(
       { port: info.port, database: cosbot.database.driver, cache: cosbot.cache.driver, model: config.OPENAI_API_KEY ? "configured" : "missing" },

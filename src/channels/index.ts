@@ -1,13 +1,19 @@
 import type { Platform } from "../core/events.js";
-import type { ChannelSender } from "../core/ports.js";
+import type { ChannelSender, TokenRefresher } from "../core/ports.js";
 import type { WebhookParser } from "../http/routes/webhooks.js";
+import { InstagramEnvelopeError, parseInstagramWebhook } from "./instagram/parse-webhook.js";
+import { createInstagramSender } from "./instagram/sender.js";
+import { createInstagramTokenRefresher } from "./instagram/tokens.js";
 import { createGraphClient } from "./meta/graph-client.js";
+import { MessengerEnvelopeError, parseMessengerWebhook } from "./messenger/parse-webhook.js";
+import { createMessengerSender } from "./messenger/sender.js";
 import { parseWhatsAppWebhook, WebhookEnvelopeError } from "./whatsapp/parse-webhook.js";
 import { createWhatsAppSender } from "./whatsapp/sender.js";
 
 export interface ChannelAdapters {
   parsers: Partial<Record<Platform, WebhookParser>>;
   senders: Partial<Record<Platform, ChannelSender>>;
+  tokenRefreshers: Partial<Record<Platform, TokenRefresher>>;
 }
 
 export interface GraphSettings {
@@ -16,12 +22,21 @@ export interface GraphSettings {
   timeoutMs: number;
 }
 
-/** The platforms Cosbot speaks, each behind the same parse and send ports. */
-export function channelAdapters(graph: GraphSettings): ChannelAdapters {
-  const client = createGraphClient(graph);
-  const isEnvelopeError = (error: unknown) => error instanceof WebhookEnvelopeError;
+/** The platforms Cosbot speaks, each behind the same parse, send and token ports. */
+export function channelAdapters(graph: { facebook: GraphSettings; instagram: GraphSettings }): ChannelAdapters {
+  const facebook = createGraphClient(graph.facebook);
+  const instagram = createGraphClient(graph.instagram);
   return {
-    parsers: { whatsapp: { parse: parseWhatsAppWebhook, isEnvelopeError } },
-    senders: { whatsapp: createWhatsAppSender(client) },
+    parsers: {
+      whatsapp: { parse: parseWhatsAppWebhook, isEnvelopeError: (e) => e instanceof WebhookEnvelopeError },
+      messenger: { parse: parseMessengerWebhook, isEnvelopeError: (e) => e instanceof MessengerEnvelopeError },
+      instagram: { parse: parseInstagramWebhook, isEnvelopeError: (e) => e instanceof InstagramEnvelopeError },
+    },
+    senders: {
+      whatsapp: createWhatsAppSender(facebook),
+      messenger: createMessengerSender(facebook),
+      instagram: createInstagramSender({ facebook, instagram }),
+    },
+    tokenRefreshers: { instagram: createInstagramTokenRefresher(instagram) },
   };
 }

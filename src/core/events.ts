@@ -6,7 +6,7 @@ export type Platform = "whatsapp" | "messenger" | "instagram";
 
 export type MessageKind =
   | "text" | "image" | "audio" | "video" | "document" | "sticker" | "location" | "contacts"
-  | "reaction" | "interactive" | "order" | "system" | "unsupported";
+  | "reaction" | "interactive" | "order" | "system" | "share" | "unsupported";
 
 export type DeliveryStatus = "sent" | "delivered" | "read" | "failed";
 
@@ -40,11 +40,48 @@ export interface InboundMessageEvent extends EventBase {
   text: string;
   details?: Record<string, unknown>;
   replyToPlatformId?: string;
+  /** What the message answers when it is not one of ours, in words, e.g. "the business's Instagram story". */
+  replyContext?: string;
+  /** Arrived while another app owns the thread (Messenger/Instagram handover): stored, never answered. */
+  standby?: boolean;
   raw: unknown;
+}
+
+/**
+ * A message the business sent, reported back by the platform: our own sends, or a person writing
+ * from Meta's own inbox or app (Messenger/Instagram echoes, WhatsApp `smb_message_echoes`).
+ */
+export interface EchoEvent extends EventBase {
+  type: "echo";
+  platformMessageId: string;
+  /** The customer the business wrote to. */
+  customer: Sender;
+  /** The app that sent it, when the platform says (Messenger echoes carry `app_id`). */
+  appId?: string;
+  kind: MessageKind;
+  text: string;
+  details?: Record<string, unknown>;
+  raw: unknown;
+}
+
+/** Everything the business sent to this customer up to `upTo` was delivered or read (Messenger watermarks). */
+export interface WatermarkEvent extends EventBase {
+  type: "watermark";
+  customerPlatformUserId: string;
+  status: "delivered" | "read";
+  upTo: Date;
+}
+
+/** The customer deleted (unsent) one of their messages: hidden, and gone from the agent's history. */
+export interface DeleteEvent extends EventBase {
+  type: "delete";
+  platformMessageId: string;
+  customerPlatformUserId: string;
 }
 
 export interface ReactionEvent extends EventBase {
   type: "reaction";
+  /** The reaction's own id; adapters derive a stable one where the platform gives none. */
   platformMessageId: string;
   from: Sender;
   targetPlatformMessageId: string;
@@ -67,7 +104,14 @@ export interface PlatformErrorEvent extends EventBase {
   errors: PlatformError[];
 }
 
-export type ChannelEvent = InboundMessageEvent | ReactionEvent | StatusEvent | PlatformErrorEvent;
+export type ChannelEvent =
+  | InboundMessageEvent
+  | EchoEvent
+  | ReactionEvent
+  | StatusEvent
+  | WatermarkEvent
+  | DeleteEvent
+  | PlatformErrorEvent;
 
 /** What an adapter made of one webhook POST: the events, and items it had to skip (with why). */
 export interface ParsedWebhook {

@@ -54,7 +54,7 @@ export class PgChannelDirectory implements ChannelDirectory {
           portfolioId: row.portfolioId,
           platform: row.platform,
           externalId: row.externalId,
-          appSecret: creds.appSecret ?? this.options.appSecret,
+          appSecrets: ownSecrets(creds, this.options.appSecret),
           verifyToken: creds.verifyToken,
         });
       }
@@ -78,7 +78,7 @@ export class PgChannelDirectory implements ChannelDirectory {
   async appSecrets(platform: Platform): Promise<string[]> {
     await this.fresh();
     const secrets = new Set<string>();
-    for (const c of this.byKey.values()) if (c.platform === platform && c.appSecret) secrets.add(c.appSecret);
+    for (const c of this.byKey.values()) if (c.platform === platform) c.appSecrets.forEach((s) => secrets.add(s));
     return [...secrets];
   }
 
@@ -89,4 +89,11 @@ export class PgChannelDirectory implements ChannelDirectory {
     for (const c of this.byKey.values()) if (c.platform === platform && c.verifyToken) tokens.add(c.verifyToken);
     return [...tokens];
   }
+}
+
+/** A channel's own secrets; the server's app secret only for channels without one of their own. */
+function ownSecrets(creds: ChannelCredentials, serverSecret: string | undefined): string[] {
+  const own = [creds.appSecret, creds.instagramAppSecret].filter((s): s is string => !!s);
+  if (own.length) return own;
+  return serverSecret ? [serverSecret] : [];
 }

@@ -1,24 +1,30 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { InboundMessageEvent, MessageKind, ReactionEvent, Sender, StatusEvent } from "../core/events.js";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, ReactionEvent, StatusEvent, WatermarkEvent } from "../core/events.js";
 import type { InboundStore, RoutedChannel, StoredInbound } from "../core/inbound/ports.js";
-import type { Db, DbOrTx } from "./client.js";
-import { channels, conversations, customers, messages, pendingStatuses, workItems } from "./schema/index.js";
-import { applyStatusToMessage } from "./status-sql.js";
+import type { Db, DbOrTx, Tx } from "./client.js";
+import { scheduleReply, scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
+import { channels, conversations, customers, messages, pendingStatuses } from "./schema/index.js";
+import { applyStatusToMessage, applyWatermarkToConversation } from "./status-sql.js";
 
 /** Kinds the agent answers; reactions and system notices never start a turn. */
 const replyingKinds = new Set<MessageKind>([
-  "text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "order", "unsupported",
+  "text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "order", "share", "unsupported",
 ]);
-
-/** A burst keeps pushing the reply later, but never more than this past the first message. */
-const maxBurstDelayFactor = 5;
-
-class Duplicate extends Error {}
-
-const iso = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 /** `last_webhook_at` is for people; writing it once a minute per channel is precise enough. */
 const touchEveryMs = 60_000;
+
+class Duplicate extends Error {}
+
+/** Runs `store` in a transaction; a Duplicate thrown inside rolls it back and reports it. */
+async function unlessDuplicate<T>(db: Db, store: (tx: Tx) => Promise<T>): Promise<T | "duplicate"> {
+  try {
+    return await db.transaction(store);
+  } catch (error) {
+    if (error instanceof Duplicate) return "duplicate";
+    throw error;
+  }
+}
 
 export class PgInboundStore implements InboundStore {
   private readonly touchedAt = new Map<string, number>();
@@ -26,74 +32,121 @@ export class PgInboundStore implements InboundStore {
   constructor(private readonly db: Db) {}
 
   async storeMessage(channel: RoutedChannel, event: InboundMessageEvent, replyAfterMs: number | null): Promise<StoredInbound> {
-    try {
-      return await this.db.transaction(async (tx) => {
-        const customerId = await upsertCustomer(tx, channel, event.from, event.occurredAt);
-        const conversation = await upsertConversation(tx, channel, customerId, event.occurredAt, true);
-        const inserted = await tx
-          .insert(messages)
-          .values({
-            portfolioId: channel.portfolioId,
-            conversationId: conversation.id,
-            channelId: channel.id,
-            direction: "in",
-            author: "customer",
-            kind: event.kind,
-            text: event.text,
-            details: event.details ?? null,
-            raw: event.raw as object,
-            platformMessageId: event.platformMessageId,
-            replyToPlatformId: event.replyToPlatformId ?? null,
-            status: "received",
-            occurredAt: event.occurredAt,
-          })
-          .onConflictDoNothing()
-          .returning({ id: messages.id });
-        if (inserted.length === 0) throw new Duplicate();
-        const wantsReply = replyAfterMs !== null && conversation.mode === "ai" && replyingKinds.has(event.kind);
-        const replyDueAt = wantsReply ? await scheduleReply(tx, channel.portfolioId, conversation.id, replyAfterMs) : undefined;
-        return { stored: true, conversationId: conversation.id, replyDueAt };
-      });
-    } catch (error) {
-      if (error instanceof Duplicate) return { stored: false };
-      throw error;
-    }
+    const result = await unlessDuplicate(this.db, async (tx) => {
+      const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
+      const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: true });
+      const details = event.replyContext ? { ...event.details, replyContext: event.replyContext } : event.details;
+      const inserted = await tx
+        .insert(messages)
+        .values({
+          portfolioId: channel.portfolioId,
+          conversationId: conversation.id,
+          channelId: channel.id,
+          direction: "in",
+          author: "customer",
+          kind: event.kind,
+          text: event.text,
+          details: details ?? null,
+          raw: event.raw as object,
+          platformMessageId: event.platformMessageId,
+          replyToPlatformId: event.replyToPlatformId ?? null,
+          status: "received",
+          occurredAt: event.occurredAt,
+        })
+        .onConflictDoNothing()
+        .returning({ id: messages.id });
+      if (inserted.length === 0) throw new Duplicate();
+      const workDueAt: Date[] = [];
+      const wantsReply = replyAfterMs !== null && !event.standby && conversation.mode === "ai" && replyingKinds.has(event.kind);
+      if (wantsReply) workDueAt.push(await scheduleReply(tx, channel.portfolioId, conversation.id, replyAfterMs));
+      if (customer.isNew && !customer.profileName) {
+        await scheduleWork(tx, channel.portfolioId, "fetch_profile", customer.id);
+        workDueAt.push(new Date());
+      }
+      return { stored: true, conversationId: conversation.id, workDueAt };
+    });
+    return result === "duplicate" ? { stored: false, workDueAt: [] } : result;
   }
 
   async storeReaction(channel: RoutedChannel, event: ReactionEvent): Promise<{ stored: boolean }> {
-    try {
-      return await this.db.transaction(async (tx) => {
-        const customerId = await upsertCustomer(tx, channel, event.from, event.occurredAt);
-        const conversation = await upsertConversation(tx, channel, customerId, event.occurredAt, false);
-        const inserted = await tx
-          .insert(messages)
-          .values({
-            portfolioId: channel.portfolioId,
-            conversationId: conversation.id,
-            channelId: channel.id,
-            direction: "in",
-            author: "customer",
-            kind: "reaction",
-            text: event.emoji ?? "",
-            raw: event.raw as object,
-            platformMessageId: event.platformMessageId,
-            replyToPlatformId: event.targetPlatformMessageId,
-            status: "received",
-            occurredAt: event.occurredAt,
-          })
-          .onConflictDoNothing()
-          .returning({ id: messages.id });
-        if (inserted.length === 0) throw new Duplicate();
-        await tx
-          .update(messages)
-          .set({ reaction: event.emoji })
-          .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.targetPlatformMessageId)));
-        return { stored: true };
-      });
-    } catch (error) {
-      if (error instanceof Duplicate) return { stored: false };
-      throw error;
-    }
+    const result = await unlessDuplicate(this.db, async (tx) => {
+      const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
+      const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: false });
+      const inserted = await tx
+        .insert(messages)
+        .values({
+          portfolioId: channel.portfolioId,
+          conversationId: conversation.id,
+          channelId: channel.id,
+          direction: "in",
+          author: "customer",
+          kind: "reaction",
+          text: event.emoji ?? "",
+          raw: event.raw as object,
+          platformMessageId: event.platformMessageId,
+          replyToPlatformId: event.targetPlatformMessageId,
+          status: "received",
+          occurredAt: event.occurredAt,
+        })
+        .onConflictDoNothing()
+        .returning({ id: messages.id });
+      if (inserted.length === 0) throw new Duplicate();
+      await tx
+        .update(messages)
+        .set({ reaction: event.emoji })
+        .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.targetPlatformMessageId)));
+      return { stored: true };
+    });
+    return result === "duplicate" ? { stored: false } : result;
+  }
+
+  async storeEcho(channel: RoutedChannel, event: EchoEvent, ourAppId: string | undefined): Promise<"ours" | "person" | "duplicate"> {
+    return unlessDuplicate(this.db, async (tx) => {
+      const known = await tx
+        .select({ id: messages.id })
+        .from(messages)
+        .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.platformMessageId)));
+      if (known.length) return "ours" as const;
+      if (ourAppId && event.appId === ourAppId) return "ours" as const;
+      const customer = await upsertCustomer(tx, channel, event.customer, event.occurredAt);
+      const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: false });
+      // Our own send can echo back before we stored its id: a queued reply with the same text is ours.
+      const queued = await tx
+        .select({ id: messages.id })
+        .from(messages)
+        .where(
+          and(
+            eq(messages.conversationId, conversation.id),
+            eq(messages.direction, "out"),
+            eq(messages.status, "queued"),
+            isNull(messages.platformMessageId),
+            eq(messages.text, event.text),
+          ),
+        );
+      if (queued.length) return "ours" as const;
+      const inserted = await tx
+        .insert(messages)
+        .values({
+          portfolioId: channel.portfolioId,
+          conversationId: conversation.id,
+          channelId: channel.id,
+          direction: "out",
+          author: "business_app",
+          kind: event.kind,
+          text: event.text,
+          details: { ...event.details, appId: event.appId ?? null },
+          raw: event.raw as object,
+          platformMessageId: event.platformMessageId,
+          status: "sent",
+          occurredAt: event.occurredAt,
+          sentAt: event.occurredAt,
+        })
+        .onConflictDoNothing()
+        .returning({ id: messages.id });
+      if (inserted.length === 0) throw new Duplicate();
+      await tx.update(conversations).set({ mode: "manual" }).where(eq(conversations.id, conversation.id));
+      return "person" as const;
+    });
   }
 
   async applyStatus(channel: RoutedChannel, event: StatusEvent): Promise<"applied" | "pending"> {
@@ -118,83 +171,28 @@ export class PgInboundStore implements InboundStore {
     return "pending";
   }
 
+  async applyWatermark(channel: RoutedChannel, event: WatermarkEvent): Promise<number> {
+    const [conversation] = await this.db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .innerJoin(customers, eq(customers.id, conversations.customerId))
+      .where(and(eq(customers.channelId, channel.id), eq(customers.platformUserId, event.customerPlatformUserId)));
+    if (!conversation) return 0;
+    return applyWatermarkToConversation(this.db, conversation.id, event.status, event.upTo, event.occurredAt);
+  }
+
+  async markDeleted(channel: RoutedChannel, event: DeleteEvent): Promise<void> {
+    await this.db
+      .update(messages)
+      .set({ deleted: true })
+      .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.platformMessageId), eq(messages.direction, "in")));
+  }
+
   async touchChannel(channelId: string, at: Date): Promise<void> {
     if (at.getTime() - (this.touchedAt.get(channelId) ?? 0) < touchEveryMs) return;
     this.touchedAt.set(channelId, at.getTime());
     await this.db.update(channels).set({ lastWebhookAt: at }).where(eq(channels.id, channelId));
   }
-}
-
-async function upsertCustomer(tx: DbOrTx, channel: RoutedChannel, from: Sender, at: Date): Promise<string> {
-  const [row] = await tx
-    .insert(customers)
-    .values({
-      portfolioId: channel.portfolioId,
-      channelId: channel.id,
-      platformUserId: from.platformUserId,
-      profileName: from.profileName ?? null,
-      firstSeenAt: at,
-      lastSeenAt: at,
-    })
-    .onConflictDoUpdate({
-      target: [customers.channelId, customers.platformUserId],
-      set: {
-        profileName: sql`COALESCE(excluded.profile_name, ${customers.profileName})`,
-        lastSeenAt: sql`GREATEST(excluded.last_seen_at, ${customers.lastSeenAt})`,
-        firstSeenAt: sql`LEAST(excluded.first_seen_at, ${customers.firstSeenAt})`,
-      },
-    })
-    .returning({ id: customers.id });
-  return row!.id;
-}
-
-async function upsertConversation(
-  tx: DbOrTx,
-  channel: RoutedChannel,
-  customerId: string,
-  at: Date,
-  opensWindow: boolean,
-): Promise<{ id: string; mode: "ai" | "manual" }> {
-  const [row] = await tx
-    .insert(conversations)
-    .values({
-      portfolioId: channel.portfolioId,
-      channelId: channel.id,
-      customerId,
-      lastInboundAt: opensWindow ? at : null,
-      lastMessageAt: at,
-      unreadCount: 1,
-    })
-    .onConflictDoUpdate({
-      target: conversations.customerId,
-      set: {
-        lastInboundAt: opensWindow ? sql`GREATEST(${conversations.lastInboundAt}, excluded.last_inbound_at)` : undefined,
-        lastMessageAt: sql`GREATEST(${conversations.lastMessageAt}, excluded.last_message_at)`,
-        unreadCount: sql`${conversations.unreadCount} + 1`,
-      },
-    })
-    .returning({ id: conversations.id, mode: conversations.mode });
-  return row!;
-}
-
-/**
- * One waiting reply per conversation: a new message pushes it back to the end of the quiet period
- * (bounded), and never pulls a retry's backoff earlier.
- */
-async function scheduleReply(tx: DbOrTx, portfolioId: string, conversationId: string, quietMs: number): Promise<Date> {
-  const [row] = await tx
-    .insert(workItems)
-    .values({ portfolioId, kind: "reply", subjectId: conversationId, runAfter: sql`now() + ${quietMs} * interval '1 millisecond'` })
-    .onConflictDoUpdate({
-      target: [workItems.kind, workItems.subjectId],
-      targetWhere: sql`state = 'pending'`,
-      set: {
-        runAfter: sql`GREATEST(${workItems.runAfter}, LEAST(excluded.run_after, ${workItems.createdAt} + ${quietMs * maxBurstDelayFactor} * interval '1 millisecond'))`,
-        updatedAt: sql`now()`,
-      },
-    })
-    .returning({ runAfter: workItems.runAfter });
-  return row!.runAfter;
 }
 
 /** Applies statuses that arrived before their message; called when a platform id is stored. */

@@ -56,6 +56,7 @@ export class PgReplyStore implements ReplyStore {
         platformMessageId: messages.platformMessageId,
         replyToPlatformId: messages.replyToPlatformId,
         answersMessageId: messages.answersMessageId,
+        replyContext: sql<string | null>`${messages.details}->>'replyContext'`,
         deleted: messages.deleted,
       })
       .from(messages)
@@ -120,6 +121,15 @@ export class PgReplyStore implements ReplyStore {
       .select({ id: messages.id, text: messages.text, status: messages.status, platformMessageId: messages.platformMessageId })
       .from(messages)
       .where(and(this.inConversation(ctx), inArray(messages.id, ids)))
+      .orderBy(messages.id);
+    return rows.map((r) => ({ ...r, text: r.text ?? "" }));
+  }
+
+  async queuedPersonMessages(ctx: ReplyContext): Promise<OutboundPart[]> {
+    const rows = await this.db
+      .select({ id: messages.id, text: messages.text, status: messages.status, platformMessageId: messages.platformMessageId })
+      .from(messages)
+      .where(and(this.inConversation(ctx), eq(messages.author, "member"), eq(messages.status, "queued")))
       .orderBy(messages.id);
     return rows.map((r) => ({ ...r, text: r.text ?? "" }));
   }

@@ -1,25 +1,17 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNotNull, lte, type SQL, sql } from "drizzle-orm";
 import type { DeliveryStatus, PlatformError } from "../core/events.js";
-import type { DbOrTx } from "./client.js";
 import { attentionForFailure } from "../core/replies/attention.js";
+import type { DbOrTx } from "./client.js";
 import { conversations, messages } from "./schema/index.js";
 
 const order = sql.raw(`ARRAY['received','queued','sent','delivered','read']`);
 
 /**
- * Moves one outbound message's status forward: never backwards, `failed` is final, times are kept
- * from the first report of each status, and an error once stored is never cleared.
- * A failure also flags the conversation for admins.
- * Returns false when no message with that platform id is stored (yet).
+ * Moves outbound messages' status forward: never backwards, `failed` is final, each time is the
+ * earliest reported, and an error once stored is never cleared.
+ * A failure also flags the conversation for admins. Returns the conversations touched.
  */
-export async function applyStatusToMessage(
-  db: DbOrTx,
-  channelId: string,
-  platformMessageId: string,
-  status: DeliveryStatus,
-  at: Date,
-  error?: PlatformError,
-): Promise<boolean> {
+async function moveStatusForward(db: DbOrTx, where: SQL, status: DeliveryStatus, at: Date, error?: PlatformError): Promise<string[]> {
   const failed = status === "failed";
   const ts = sql`${at.toISOString()}::timestamptz`;
   const rows = await db
@@ -29,23 +21,57 @@ export async function applyStatusToMessage(
         WHEN ${messages.status} = 'failed' OR ${failed} THEN 'failed'
         WHEN array_position(${order}, ${status}::text) > array_position(${order}, ${messages.status}) THEN ${status}::text
         ELSE ${messages.status} END`,
-      sentAt: status === "sent" ? sql`COALESCE(${messages.sentAt}, ${ts})` : undefined,
-      deliveredAt: status === "delivered" || status === "read" ? sql`COALESCE(${messages.deliveredAt}, ${ts})` : undefined,
-      readAt: status === "read" ? sql`COALESCE(${messages.readAt}, ${ts})` : undefined,
-      failedAt: failed ? sql`COALESCE(${messages.failedAt}, ${ts})` : undefined,
+      // Each time is the earliest report of it; a read implies delivery (Meta may skip "delivered").
+      sentAt: status === "sent" ? sql`LEAST(${messages.sentAt}, ${ts})` : undefined,
+      deliveredAt: status === "delivered" || status === "read" ? sql`LEAST(${messages.deliveredAt}, ${ts})` : undefined,
+      readAt: status === "read" ? sql`LEAST(${messages.readAt}, ${ts})` : undefined,
+      failedAt: failed ? sql`LEAST(${messages.failedAt}, ${ts})` : undefined,
       errorCode: error?.code,
       errorTitle: error?.title,
       errorDetail: error?.detail,
     })
-    .where(and(eq(messages.channelId, channelId), eq(messages.platformMessageId, platformMessageId)))
+    .where(where)
     .returning({ conversationId: messages.conversationId });
-  const [row] = rows;
-  if (row && failed) {
+  const touched = [...new Set(rows.map((r) => r.conversationId))];
+  if (failed && touched.length) {
     const attention = attentionForFailure(error ?? { code: "unknown", title: "delivery failed" });
-    await db
-      .update(conversations)
-      .set({ attentionCode: attention.code, attentionReason: attention.reason, attentionAt: new Date() })
-      .where(eq(conversations.id, row.conversationId));
+    for (const id of touched) {
+      await db
+        .update(conversations)
+        .set({ attentionCode: attention.code, attentionReason: attention.reason, attentionAt: new Date() })
+        .where(eq(conversations.id, id));
+    }
   }
-  return rows.length > 0;
+  return touched;
+}
+
+/** One message by its platform id. False when no such message is stored (yet). */
+export async function applyStatusToMessage(
+  db: DbOrTx,
+  channelId: string,
+  platformMessageId: string,
+  status: DeliveryStatus,
+  at: Date,
+  error?: PlatformError,
+): Promise<boolean> {
+  const where = and(eq(messages.channelId, channelId), eq(messages.platformMessageId, platformMessageId))!;
+  return (await moveStatusForward(db, where, status, at, error)).length > 0;
+}
+
+/** Every message the business sent in a conversation up to `upTo` (Messenger's watermarks). */
+export async function applyWatermarkToConversation(
+  db: DbOrTx,
+  conversationId: string,
+  status: "delivered" | "read",
+  upTo: Date,
+  at: Date,
+): Promise<number> {
+  const where = and(
+    eq(messages.conversationId, conversationId),
+    eq(messages.direction, "out"),
+    isNotNull(messages.platformMessageId),
+    lte(messages.sentAt, upTo),
+    sql`array_position(${order}, ${messages.status}) < array_position(${order}, ${status}::text)`,
+  )!;
+  return (await moveStatusForward(db, where, status, at)).length;
 }

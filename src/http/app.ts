@@ -1,14 +1,17 @@
 import { Hono } from "hono";
+import { type CronDeps, cronRoutes } from "./routes/cron.js";
 import { webhookRoutes, type WebhookRouteDeps } from "./routes/webhooks.js";
 
 export interface HttpDeps {
   webhooks: WebhookRouteDeps;
+  cron: CronDeps;
   log: { error(obj: object, msg: string): void };
 }
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   app.route("/webhooks", webhookRoutes(deps.webhooks));
+  app.route("/cron", cronRoutes(deps.cron));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

@@ -116,6 +116,12 @@ export class WorkRunner {
     await this.options.onDead?.(item, error);
   }
 
+  /** Runs everything due now to the end (a cron-driven sweep on serverless). */
+  async sweepOnce(): Promise<void> {
+    await this.drain();
+    await this.idle();
+  }
+
   /** Resolves when nothing is running (tests and graceful shutdown). */
   async idle(): Promise<void> {
     while (this.running.size) await Promise.allSettled([...this.running]);

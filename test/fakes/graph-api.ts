@@ -74,6 +74,7 @@ export class FakeGraphApi extends HttpFake {
   private queuedIds: string[] = [];
   private hooks: SendHook[] = [];
   private profiles = new Map<string, { status: number; body: unknown }>();
+  private refusedActions = new Map<string, ScriptedResponse>();
   private sendLog: SendRecord[] = [];
   private readLog: MarkReadRecord[] = [];
   private actionLog: SenderActionRecord[] = [];
@@ -92,6 +93,11 @@ export class FakeGraphApi extends HttpFake {
   get markReads(): MarkReadRecord[] {
     return [...this.readLog];
   }
+  /** Answers every later sender action of this kind (e.g. "mark_seen") with `response`. */
+  refuseSenderAction(action: string, response: ScriptedResponse): void {
+    this.refusedActions.set(action, response);
+  }
+
   get senderActions(): SenderActionRecord[] {
     return [...this.actionLog];
   }
@@ -130,6 +136,7 @@ export class FakeGraphApi extends HttpFake {
     this.invalidTokens.clear();
     this.hookErrors.length = 0;
     this.script = [];
+    this.refusedActions.clear();
     this.queuedIds = [];
     this.hooks = [];
     this.profiles.clear();
@@ -176,6 +183,8 @@ export class FakeGraphApi extends HttpFake {
     }
     if (body.messaging_product !== "whatsapp" && typeof body.sender_action === "string") {
       const to = String(asObject(body.recipient).id);
+      const refusal = this.refusedActions.get(body.sender_action);
+      if (refusal) return sendJson(res, refusal.status, refusal.body ?? {});
       this.actionLog.push({ accountId, to, action: body.sender_action, token, at });
       return sendJson(res, 200, { recipient_id: to });
     }

@@ -17,19 +17,23 @@ export type GraphQuery = Record<string, string | number | boolean | undefined>;
 export interface GraphClient {
   post(path: string, body: unknown, token: string): Promise<unknown>;
   get(path: string, query: GraphQuery, token: string): Promise<unknown>;
+  /** Meta's OAuth token endpoints: no version in the path, the token travels in the query. */
+  getUnversioned(path: string, query: GraphQuery): Promise<unknown>;
 }
 
 export function createGraphClient(options: GraphClientOptions): GraphClient {
   const doFetch = options.fetch ?? fetch;
-  const root = `${options.baseUrl.replace(/\/+$/, "")}/${options.version}`;
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const root = `${base}/${options.version}`;
 
-  async function request(method: "GET" | "POST", path: string, token: string, query?: GraphQuery, body?: unknown) {
-    const url = new URL(root + (path.startsWith("/") ? path : `/${path}`));
+  async function request(method: "GET" | "POST", prefix: string, path: string, token?: string, query?: GraphQuery, body?: unknown) {
+    const url = new URL(prefix + (path.startsWith("/") ? path : `/${path}`));
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     // The token goes in a header, never in the URL, so it cannot end up in access logs.
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
 
     let status: number;
@@ -59,8 +63,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   }
 
   return {
-    post: (path, body, token) => request("POST", path, token, undefined, body ?? {}),
-    get: (path, query, token) => request("GET", path, token, query),
+    post: (path, body, token) => request("POST", root, path, token, undefined, body ?? {}),
+    get: (path, query, token) => request("GET", root, path, token, query),
+    getUnversioned: (path, query) => request("GET", base, path, undefined, query),
   };
 }
 

@@ -8,6 +8,8 @@ export function createWhatsAppSender(graph: GraphClient): ChannelSender {
   return {
     platform: "whatsapp",
     textLimit: { max: 4096, unit: "chars" },
+    // WhatsApp has no human-agent extension: outside 24 hours only templates may go.
+    window: { aiMs: 24 * 3_600_000, humanMs: 24 * 3_600_000 },
 
     async sendText(target, text, options) {
       const body: Record<string, unknown> = {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PlatformError } from "../../core/events.js";
 import { errorCategory } from "../meta/error-category.js";
+import { bool, list, loose, num, str, strOrNum } from "../meta/lenient-zod.js";
 
 /**
  * zod schemas for WhatsApp Cloud API webhooks (meta-platform.md §2).
@@ -8,24 +9,6 @@ import { errorCategory } from "../meta/error-category.js";
  * `undefined` instead of failing the item, because one odd field must not lose a customer message.
  */
 
-// A field that is absent or of the wrong type reads as undefined.
-const str = z.string().optional().catch(undefined);
-const bool = z.boolean().optional().catch(undefined);
-const num = z
-  .unknown()
-  .optional()
-  .transform((v) => {
-    const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
-    return Number.isFinite(n) ? n : undefined;
-  });
-/** Codes and ids that Meta sends as numbers in some places and strings in others. */
-const strOrNum = z
-  .union([z.string(), z.number()])
-  .optional()
-  .catch(undefined)
-  .transform((v) => (v === undefined ? undefined : String(v)));
-const list = z.array(z.unknown()).optional().catch(undefined);
-const loose = <T extends z.ZodRawShape>(shape: T) => z.object(shape).optional().catch(undefined);
 
 export const envelopeSchema = z.object({
   object: z.literal("whatsapp_business_account"),

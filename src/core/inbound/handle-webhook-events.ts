@@ -8,9 +8,11 @@ export interface InboundDeps {
   store: InboundStore;
   dedup: Deduplicator;
   counters: Counters;
-  /** Called after commit with the time a reply is due, so it runs without waiting for the sweeper. */
-  onReplyScheduled(dueAt: Date): void;
+  /** Called after commit with the time work falls due, so it runs without waiting for the sweeper. */
+  onWorkScheduled(dueAt: Date): void;
   replyQuietMs: number;
+  /** Our Meta app id: echoes carrying it are our own sends. */
+  ourAppId?: string;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -20,8 +22,8 @@ export interface InboundOutcome {
 }
 
 /**
- * Routes, deduplicates and persists every event of a verified webhook POST. Each event stands alone:
- * one failing does not stop the others, and duplicates are dropped by the database key.
+ * Routes, deduplicates and persists every event of a verified webhook POST. Each event stands
+ * alone: one failing does not stop the others, and duplicates are dropped by the database key.
  */
 export async function handleWebhookEvents(
   events: ChannelEvent[],
@@ -30,51 +32,62 @@ export async function handleWebhookEvents(
 ): Promise<InboundOutcome> {
   let failed = 0;
   const touched = new Map<string, Date>();
-  // Replies are kicked once the whole batch is stored, so messages of one POST get one answer.
-  const replyDue: Date[] = [];
+  // Work is kicked once the whole batch is stored, so messages of one POST get one answer.
+  const workDue: Date[] = [];
   for (const event of events) {
     const channel = await deps.directory.find(event.platform, event.channelExternalId);
     if (!channel) {
       deps.counters.inc("webhook_unknown_recipient", { platform: event.platform });
       continue;
     }
-    if (channel.appSecret !== signedWith) {
+    if (!channel.appSecrets.includes(signedWith)) {
       // Signed by another tenant's app: that signature does not vouch for this channel.
       deps.counters.inc("webhook_foreign_signature", { platform: event.platform });
       continue;
     }
     touched.set(channel.id, new Date());
     try {
-      await handleEvent(event, channel, deps, replyDue);
+      await handleEvent(event, channel, deps, workDue);
     } catch (error) {
       failed++;
       deps.log.error({ err: error, channelId: channel.id, eventType: event.type }, "could not store webhook event");
     }
   }
-  for (const at of replyDue) deps.onReplyScheduled(at);
+  for (const at of workDue) deps.onWorkScheduled(at);
   for (const [channelId, at] of touched) {
     await deps.store.touchChannel(channelId, at).catch(() => {});
   }
   return { failed };
 }
 
-async function handleEvent(event: ChannelEvent, channel: RoutedChannel, deps: InboundDeps, replyDue: Date[]): Promise<void> {
+async function handleEvent(event: ChannelEvent, channel: RoutedChannel, deps: InboundDeps, workDue: Date[]): Promise<void> {
+  const count = (name: string, labels: Record<string, string> = {}) => deps.counters.inc(name, { platform: event.platform, ...labels });
   switch (event.type) {
     case "message":
       return exactlyOnce(channel, event.platformMessageId, deps, async () => {
         const result = await deps.store.storeMessage(channel, event, deps.replyQuietMs);
-        if (result.replyDueAt) replyDue.push(result.replyDueAt);
+        workDue.push(...result.workDueAt);
         return result.stored;
       });
     case "reaction":
       return exactlyOnce(channel, event.platformMessageId, deps, async () => (await deps.store.storeReaction(channel, event)).stored);
-    case "status": {
-      const outcome = await deps.store.applyStatus(channel, event);
-      deps.counters.inc("webhook_status", { platform: event.platform, outcome });
+    case "echo":
+      return exactlyOnce(channel, event.platformMessageId, deps, async () => {
+        const outcome = await deps.store.storeEcho(channel, event, deps.ourAppId);
+        count("webhook_echo", { outcome });
+        return outcome !== "duplicate";
+      });
+    case "status":
+      count("webhook_status", { outcome: await deps.store.applyStatus(channel, event) });
       return;
-    }
+    case "watermark":
+      await deps.store.applyWatermark(channel, event);
+      return;
+    case "delete":
+      await deps.store.markDeleted(channel, event);
+      return;
     case "platform_error":
-      deps.counters.inc("webhook_platform_error", { platform: event.platform });
+      count("webhook_platform_error");
       deps.log.warn({ channelId: channel.id, errors: event.errors }, "platform reported an error");
       return;
   }

@@ -1,4 +1,4 @@
-import type { InboundMessageEvent, Platform, ReactionEvent, StatusEvent } from "../events.js";
+import type { DeleteEvent, EchoEvent, InboundMessageEvent, Platform, ReactionEvent, StatusEvent, WatermarkEvent } from "../events.js";
 
 /** What the webhook path knows about a connected channel, kept in memory for routing. */
 export interface RoutedChannel {
@@ -6,8 +6,8 @@ export interface RoutedChannel {
   portfolioId: string;
   platform: Platform;
   externalId: string;
-  /** The one secret webhooks for this channel must be signed with: its own, else the server's app secret. */
-  appSecret?: string;
+  /** Secrets a webhook for this channel may be signed with: its own (Instagram: two), else the server's. */
+  appSecrets: string[];
   verifyToken?: string;
 }
 
@@ -22,8 +22,8 @@ export interface StoredInbound {
   /** False when the (channel, platform message id) key already existed: a duplicate delivery. */
   stored: boolean;
   conversationId?: string;
-  /** When the reply work item is due, if one was scheduled. */
-  replyDueAt?: Date;
+  /** When the work the message caused (its reply, a profile lookup) falls due. */
+  workDueAt: Date[];
 }
 
 export interface InboundStore {
@@ -32,5 +32,14 @@ export interface InboundStore {
   storeReaction(channel: RoutedChannel, event: ReactionEvent): Promise<{ stored: boolean }>;
   /** Moves an outbound message's status forward, or keeps the status until the message appears. */
   applyStatus(channel: RoutedChannel, event: StatusEvent): Promise<"applied" | "pending">;
+  /** Moves every outbound message to the customer sent up to the watermark forward. */
+  applyWatermark(channel: RoutedChannel, event: WatermarkEvent): Promise<number>;
+  /**
+   * Stores an echo of a business message unless it is one of ours (known platform id, a queued
+   * reply with the same text, or our own app id). A stranger's echo means a person answered from
+   * Meta's apps: it is stored once as a business_app message and the conversation goes manual.
+   */
+  storeEcho(channel: RoutedChannel, event: EchoEvent, ourAppId: string | undefined): Promise<"ours" | "person" | "duplicate">;
+  markDeleted(channel: RoutedChannel, event: DeleteEvent): Promise<void>;
   touchChannel(channelId: string, at: Date): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { HistoryMessage } from "./ports.js";
 let id = 0;
 const msg = (m: Partial<HistoryMessage>): HistoryMessage => ({
   id: ++id, direction: "in", author: "customer", kind: "text", text: "x", status: "received",
-  platformMessageId: `p${id}`, replyToPlatformId: null, answersMessageId: null, deleted: false, ...m,
+  platformMessageId: `p${id}`, replyToPlatformId: null, answersMessageId: null, replyContext: null, deleted: false, ...m,
 });
 
 describe("historyTurns", () => {
@@ -35,6 +35,21 @@ describe("historyTurns", () => {
     const first = msg({ direction: "out", author: "ai", text: "We open at 9.", status: "read" });
     const turns = historyTurns([first, msg({ text: "and on Sunday?", replyToPlatformId: first.platformMessageId })]);
     expect(turns[1]!.content).toBe('(replying to: "We open at 9.") and on Sunday?');
+  });
+});
+
+describe("attachments and context", () => {
+  it("says a photo came with its caption, and what a message answers", () => {
+    const turns = historyTurns([
+      msg({ kind: "image", text: "like this one?" }),
+      msg({ kind: "image", text: "[image]" }),
+      msg({ text: "Is this still available?", replyContext: "the business's Instagram story (https://example.invalid/s/1)" }),
+    ]);
+    expect(turns.map((t) => t.content)).toEqual([
+      "[image] like this one?",
+      "[image]",
+      "(replying to the business's Instagram story (https://example.invalid/s/1)) Is this still available?",
+    ]);
   });
 });
 

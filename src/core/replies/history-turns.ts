@@ -26,11 +26,22 @@ export function historyTurns(history: HistoryMessage[]): ModelTurn[] {
   for (const m of conversationalOrder(history)) {
     if (m.kind === "reaction" || m.deleted || !m.text) continue;
     if (m.direction === "out" && (m.status === "failed" || m.status === "queued")) continue;
-    const quoted = m.replyToPlatformId ? byPlatformId.get(m.replyToPlatformId)?.text : undefined;
-    const content = quoted ? `(replying to: "${quoted.slice(0, 200)}") ${m.text}` : m.text;
-    turns.push({ role: m.direction === "in" ? "user" : "assistant", content });
+    turns.push({ role: m.direction === "in" ? "user" : "assistant", content: describe(m, byPlatformId) });
   }
   return turns;
+}
+
+const attachmentKinds = new Set(["image", "audio", "video", "document", "sticker", "share"]);
+
+/** The text the model reads: what was attached and what it answers are said in words. */
+function describe(m: HistoryMessage, byPlatformId: Map<string, HistoryMessage>): string {
+  const text = m.text ?? "";
+  // A caption alone hides that a photo came with it; placeholders already say so ("[image]").
+  const body = attachmentKinds.has(m.kind) && !text.startsWith("[") ? `[${m.kind}] ${text}` : text;
+  const quoted = m.replyToPlatformId ? byPlatformId.get(m.replyToPlatformId)?.text : undefined;
+  if (quoted) return `(replying to: "${quoted.slice(0, 200)}") ${body}`;
+  if (m.replyContext) return `(replying to ${m.replyContext}) ${body}`;
+  return body;
 }
 
 const silentKinds = new Set(["reaction", "system"]);

@@ -28,6 +28,8 @@ export interface HistoryMessage {
   platformMessageId: string | null;
   replyToPlatformId: string | null;
   answersMessageId: number | null;
+  /** What a customer message answers when it is not one of ours (e.g. the business's story). */
+  replyContext: string | null;
   deleted: boolean;
 }
 
@@ -51,6 +53,8 @@ export interface ReplyStore {
    */
   storeReplyParts(ctx: ReplyContext, parts: string[], job: { id: number; owner: string }, answersMessageId: number): Promise<number[]>;
   parts(ctx: ReplyContext, ids: number[]): Promise<OutboundPart[]>;
+  /** Messages people wrote that still wait to be sent, oldest first. */
+  queuedPersonMessages(ctx: ReplyContext): Promise<OutboundPart[]>;
   /** Records the platform id and `sent`, and applies statuses that arrived before it. */
   markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<void>;
   markFailed(ctx: ReplyContext, messageIds: number[], error: PlatformError): Promise<void>;

@@ -2,8 +2,9 @@ import { generateReply, ModelError, type ModelSettings } from "../agent/generate
 import { checkReply } from "../agent/output-guard.js";
 import { RetryLater } from "../errors.js";
 import type { Platform } from "../events.js";
-import { type ChannelSender, type OutboundTarget, SendError } from "../ports.js";
-import { attentionForFailure, windowClosed } from "./attention.js";
+import type { ChannelSender } from "../ports.js";
+import { windowClosed } from "./attention.js";
+import { deliverParts, sinceCustomerSpoke, targetOf } from "./deliver.js";
 import { historyTurns, unansweredMessage } from "./history-turns.js";
 import type { ReplyContext, ReplyStore } from "./ports.js";
 import { splitText } from "./split-text.js";
@@ -26,8 +27,6 @@ export interface ReplyJob {
   storedPartIds?: number[];
 }
 
-const windowMs = 24 * 60 * 60 * 1000;
-
 /**
  * Answers a conversation with the agent: one run per burst, one at a time per conversation.
  * Throws to be retried later; records permanent failures itself. Safe to run again after a crash:
@@ -42,16 +41,8 @@ export async function runReply(job: ReplyJob, deps: ReplyDeps): Promise<void> {
   if (partIds) await sendParts(ctx, partIds, sender, deps);
 }
 
-function target(ctx: ReplyContext): OutboundTarget {
-  return {
-    channelExternalId: ctx.channel.externalId,
-    credentials: ctx.channel.credentials,
-    recipientPlatformUserId: ctx.customer.platformUserId,
-  };
-}
-
-function windowOpen(ctx: ReplyContext, now: Date): boolean {
-  return !!ctx.lastInboundAt && now.getTime() - ctx.lastInboundAt.getTime() < windowMs;
+function windowOpen(ctx: ReplyContext, sender: ChannelSender, now: Date): boolean {
+  return sinceCustomerSpoke(ctx, now) < sender.window.aiMs;
 }
 
 /** Decides whether to answer, generates the answer and stores it. Returns the stored part ids. */
@@ -60,12 +51,12 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
   const history = await deps.store.history(ctx, deps.historyLimit ?? 200);
   const answering = unansweredMessage(history);
   if (!answering) return;
-  if (!windowOpen(ctx, deps.now())) {
+  if (!windowOpen(ctx, sender, deps.now())) {
     await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
   if (answering.platformMessageId) {
-    await sender.markReadAndTyping(target(ctx), answering.platformMessageId).catch((error: unknown) => {
+    await sender.markReadAndTyping(targetOf(ctx), answering.platformMessageId).catch((error: unknown) => {
       deps.log.warn({ err: error, conversationId: ctx.conversationId }, "could not mark read");
     });
   }
@@ -104,27 +95,13 @@ async function sendParts(ctx: ReplyContext, ids: number[], sender: ChannelSender
     await deps.store.discardUnsent(ctx, unsent.map((p) => p.id));
     return;
   }
-  if (!windowOpen(ctx, deps.now())) {
+  if (!windowOpen(ctx, sender, deps.now())) {
     const error = { code: "window_closed", title: "24h window closed before the reply could be sent", category: "window_closed" as const };
     await deps.store.markFailed(ctx, unsent.map((p) => p.id), error);
     await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
-  for (const [index, part] of unsent.entries()) {
-    try {
-      const result = await sender.sendText(target(ctx), part.text);
-      await deps.store.markSent(ctx, part.id, result.platformMessageId);
-    } catch (error) {
-      if (!(error instanceof SendError) || error.retryable) {
-        throw new RetryLater(error instanceof Error ? error.message : String(error), error instanceof SendError ? error.retryAfterMs : undefined);
-      }
-      await deps.store.markFailed(ctx, unsent.slice(index).map((p) => p.id), error.error);
-      if (error.tokenInvalid) await deps.store.channelNeedsReauth(ctx, error.message);
-      const attention = attentionForFailure(error.tokenInvalid ? { ...error.error, category: "token_invalid" } : error.error);
-      await deps.store.flag(ctx, attention.code, attention.reason);
-      return;
-    }
-  }
+  await deliverParts(ctx, unsent, sender, deps.store);
 }
 
 /** When a reply gave up after its retries: the failure is stored where admins see it. */

@@ -83,6 +83,6 @@ export async function getConversationWithMessages(
     .select(columns)
     .from(messages)
     .where(and(eq(messages.portfolioId, portfolioId), eq(messages.conversationId, conversationId)))
-    .orderBy(asc(messages.occurredAt), asc(messages.id));
+    .orderBy(asc(messages.id));
   return { ...head, messages: rows };
 }

@@ -20,6 +20,8 @@ export const channels = pgTable(
     displayName: text("display_name"),
     /** Sealed JSON of the platform credentials (tokens, app secret, verify token). */
     credentials: text("credentials").notNull(),
+    /** When the current token was issued; refreshable tokens must be a day old (Instagram). */
+    tokenIssuedAt: timestamp("token_issued_at", { withTimezone: true }),
     tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
     state: text("state", { enum: channelStates }).notNull().default("active"),
     stateReason: text("state_reason"),

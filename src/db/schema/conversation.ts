@@ -51,7 +51,7 @@ export const messageDirections = ["in", "out"] as const;
 export const messageAuthors = ["customer", "ai", "member", "business_app"] as const;
 export const messageKinds = [
   "text", "image", "audio", "video", "document", "sticker", "location", "contacts",
-  "reaction", "interactive", "order", "system", "unsupported",
+  "reaction", "interactive", "order", "system", "share", "unsupported",
 ] as const;
 export const messageStatuses = ["received", "queued", "sent", "delivered", "read", "failed"] as const;
 

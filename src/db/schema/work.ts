@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { portfolios } from "./portfolio.js";
 
-export const workKinds = ["reply"] as const;
+export const workKinds = ["reply", "send", "fetch_profile"] as const;
 export const workStates = ["pending", "running", "done", "dead"] as const;
 
 /** Durable work: committed with the data that caused it, run right after commit, swept on a timer. */

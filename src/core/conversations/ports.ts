@@ -1,0 +1,23 @@
+import type { Platform, PlatformError } from "../events.js";
+
+export interface ConversationWindow {
+  platform: Platform;
+  /** Platform time of the customer's newest message. */
+  lastInboundAt: Date | null;
+}
+
+/** What the conversation use cases read and write; every call is scoped to a portfolio. */
+export interface ConversationStore {
+  window(portfolioId: string, conversationId: string): Promise<ConversationWindow | undefined>;
+  /**
+   * Stores a person's message and switches the conversation to manual, in one transaction: queued
+   * with its send scheduled, or already failed with `refusal` when it may not go out at all.
+   */
+  storePersonMessage(
+    portfolioId: string,
+    conversationId: string,
+    message: { text: string; memberId?: string },
+    refusal?: PlatformError,
+  ): Promise<{ messageId: number; sendDueAt?: Date }>;
+  setMode(portfolioId: string, conversationId: string, mode: "ai" | "manual"): Promise<boolean>;
+}

@@ -1,0 +1,49 @@
+import type { Platform } from "../events.js";
+import { type ChannelCredentials, type ChannelSender, SendError } from "../ports.js";
+
+export interface ProfileTarget {
+  customerId: string;
+  platform: Platform;
+  channelId: string;
+  channelExternalId: string;
+  credentials: ChannelCredentials;
+  platformUserId: string;
+  profileName: string | null;
+}
+
+export interface ProfileStore {
+  profileTarget(customerId: string): Promise<ProfileTarget | undefined>;
+  /** Keeps the name only if none is known yet. */
+  saveProfileName(customerId: string, name: string): Promise<void>;
+  channelNeedsReauth(channelId: string, reason: string): Promise<void>;
+}
+
+/**
+ * Looks up a new customer's name once, where the platform has a profile API (Messenger,
+ * Instagram). A missing profile is normal (no consent, blocked): nothing is stored then.
+ */
+export async function fetchCustomerProfile(
+  customerId: string,
+  deps: { store: ProfileStore; senders: Partial<Record<Platform, ChannelSender>> },
+): Promise<void> {
+  const target = await deps.store.profileTarget(customerId);
+  if (!target || target.profileName) return;
+  const sender = deps.senders[target.platform];
+  if (!sender?.fetchProfile) return;
+  try {
+    const profile = await sender.fetchProfile({
+      channelExternalId: target.channelExternalId,
+      credentials: target.credentials,
+      recipientPlatformUserId: target.platformUserId,
+    });
+    const name = profile?.name ?? profile?.username;
+    if (name) await deps.store.saveProfileName(customerId, name);
+  } catch (error) {
+    if (error instanceof SendError && error.tokenInvalid) {
+      await deps.store.channelNeedsReauth(target.channelId, error.message);
+      return;
+    }
+    if (error instanceof SendError && !error.retryable) return;
+    throw error;
+  }
+}

@@ -1,0 +1,32 @@
+import type { Platform } from "../events.js";
+import type { ChannelSender } from "../ports.js";
+import { windowClosed } from "./attention.js";
+import { deliverParts, sinceCustomerSpoke } from "./deliver.js";
+import type { ReplyStore } from "./ports.js";
+
+export interface SendDeps {
+  store: ReplyStore;
+  senders: Partial<Record<Platform, ChannelSender>>;
+  now(): Date;
+}
+
+/**
+ * Sends the messages people wrote in a conversation, oldest first. Past the standard 24 hours
+ * they go with the human-agent tag where the platform has one; past a person's window they fail.
+ */
+export async function runSend(conversationId: string, deps: SendDeps): Promise<void> {
+  const ctx = await deps.store.loadContext(conversationId);
+  if (!ctx) return;
+  const sender = deps.senders[ctx.channel.platform];
+  if (!sender) throw new Error(`no sender for ${ctx.channel.platform}`);
+  const parts = await deps.store.queuedPersonMessages(ctx);
+  if (parts.length === 0) return;
+  const since = sinceCustomerSpoke(ctx, deps.now());
+  if (since > sender.window.humanMs) {
+    const error = { code: "window_closed", title: "The messaging window closed before the message could be sent", category: "window_closed" as const };
+    await deps.store.markFailed(ctx, parts.map((p) => p.id), error);
+    await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
+    return;
+  }
+  await deliverParts(ctx, parts, sender, deps.store, { humanAgent: since >= sender.window.aiMs });
+}

@@ -1,0 +1,67 @@
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import type { ExpiringToken, TokenStore } from "../core/channels/ports.js";
+import type { ProfileStore, ProfileTarget } from "../core/customers/fetch-profile.js";
+import type { ChannelCredentials } from "../core/ports.js";
+import type { SecretBox } from "../security/secret-box.js";
+import type { Db } from "./client.js";
+import { channels, customers } from "./schema/index.js";
+
+/** Channel credentials and customer profiles, as the background jobs need them. */
+export class PgChannelStore implements TokenStore, ProfileStore {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
+
+  async expiringTokens(): Promise<ExpiringToken[]> {
+    const rows = await this.db
+      .select()
+      .from(channels)
+      .where(and(eq(channels.state, "active"), isNotNull(channels.tokenExpiresAt)));
+    return rows.map((row) => ({
+      channelId: row.id,
+      portfolioId: row.portfolioId,
+      platform: row.platform,
+      credentials: this.box.openJson<ChannelCredentials>(row.credentials),
+      issuedAt: row.tokenIssuedAt,
+      expiresAt: row.tokenExpiresAt!,
+    }));
+  }
+
+  async saveToken(channelId: string, credentials: ChannelCredentials, issuedAt: Date, expiresAt: Date): Promise<void> {
+    await this.db
+      .update(channels)
+      .set({ credentials: this.box.sealJson(credentials), tokenIssuedAt: issuedAt, tokenExpiresAt: expiresAt })
+      .where(eq(channels.id, channelId));
+  }
+
+  async markNeedsReauth(channelId: string, reason: string): Promise<void> {
+    await this.db.update(channels).set({ state: "needs_reauth", stateReason: reason }).where(eq(channels.id, channelId));
+  }
+
+  channelNeedsReauth(channelId: string, reason: string): Promise<void> {
+    return this.markNeedsReauth(channelId, reason);
+  }
+
+  async profileTarget(customerId: string): Promise<ProfileTarget | undefined> {
+    const [row] = await this.db
+      .select({ customer: customers, channel: channels })
+      .from(customers)
+      .innerJoin(channels, eq(channels.id, customers.channelId))
+      .where(eq(customers.id, customerId));
+    if (!row || row.channel.state !== "active") return undefined;
+    return {
+      customerId,
+      platform: row.channel.platform,
+      channelId: row.channel.id,
+      channelExternalId: row.channel.externalId,
+      credentials: this.box.openJson<ChannelCredentials>(row.channel.credentials),
+      platformUserId: row.customer.platformUserId,
+      profileName: row.customer.profileName,
+    };
+  }
+
+  async saveProfileName(customerId: string, name: string): Promise<void> {
+    await this.db.update(customers).set({ profileName: name }).where(and(eq(customers.id, customerId), isNull(customers.profileName)));
+  }
+}

@@ -1,0 +1,71 @@
+import { and, eq } from "drizzle-orm";
+import type { ConversationStore, ConversationWindow } from "../core/conversations/ports.js";
+import type { PlatformError } from "../core/events.js";
+import type { Db } from "./client.js";
+import { scheduleWork } from "./inbound-rows.js";
+import { channels, conversations, messages } from "./schema/index.js";
+
+export class PgConversationStore implements ConversationStore {
+  constructor(private readonly db: Db) {}
+
+  private owned(portfolioId: string, conversationId: string) {
+    return and(eq(conversations.portfolioId, portfolioId), eq(conversations.id, conversationId));
+  }
+
+  async window(portfolioId: string, conversationId: string): Promise<ConversationWindow | undefined> {
+    const [row] = await this.db
+      .select({ platform: channels.platform, lastInboundAt: conversations.lastInboundAt })
+      .from(conversations)
+      .innerJoin(channels, eq(channels.id, conversations.channelId))
+      .where(this.owned(portfolioId, conversationId));
+    return row;
+  }
+
+  async storePersonMessage(
+    portfolioId: string,
+    conversationId: string,
+    message: { text: string; memberId?: string },
+    refusal?: PlatformError,
+  ): Promise<{ messageId: number; sendDueAt?: Date }> {
+    return this.db.transaction(async (tx) => {
+      const [conversation] = await tx
+        .update(conversations)
+        .set({ mode: "manual", lastMessageAt: new Date(), unreadCount: 0 })
+        .where(this.owned(portfolioId, conversationId))
+        .returning({ channelId: conversations.channelId });
+      if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
+      const now = new Date();
+      const [row] = await tx
+        .insert(messages)
+        .values({
+          portfolioId,
+          conversationId,
+          channelId: conversation.channelId,
+          direction: "out",
+          author: "member",
+          authorMemberId: message.memberId ?? null,
+          kind: "text",
+          text: message.text,
+          status: refusal ? "failed" : "queued",
+          errorCode: refusal?.code ?? null,
+          errorTitle: refusal?.title ?? null,
+          errorDetail: refusal?.detail ?? null,
+          failedAt: refusal ? now : null,
+          occurredAt: now,
+        })
+        .returning({ id: messages.id });
+      if (refusal) return { messageId: row!.id };
+      await scheduleWork(tx, portfolioId, "send", conversationId);
+      return { messageId: row!.id, sendDueAt: now };
+    });
+  }
+
+  async setMode(portfolioId: string, conversationId: string, mode: "ai" | "manual"): Promise<boolean> {
+    const rows = await this.db
+      .update(conversations)
+      .set({ mode })
+      .where(this.owned(portfolioId, conversationId))
+      .returning({ id: conversations.id });
+    return rows.length > 0;
+  }
+}

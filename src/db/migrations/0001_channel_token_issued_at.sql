@@ -1,0 +1,1 @@
+ALTER TABLE "channel" ADD COLUMN "token_issued_at" timestamp with time zone;
