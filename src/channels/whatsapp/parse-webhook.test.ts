@@ -460,9 +460,9 @@ describe("parseWhatsAppWebhook: malformed items are skipped, never thrown", () =
   });
 
   it("skips changes of other fields with a reason", () => {
-    const { events, skipped } = parse(webhook({ message_echoes: [] }, "smb_message_echoes"));
+    const { events, skipped } = parse(webhook({ items: [] }, "message_template_status_update"));
     expect(events).toEqual([]);
-    expect(skipped[0]?.reason).toContain("smb_message_echoes");
+    expect(skipped[0]?.reason).toContain("message_template_status_update");
   });
 
   it("skips a change without metadata, an entry without changes, and non-array lists", () => {
@@ -501,5 +501,29 @@ describe("parseWhatsAppWebhook: envelope errors", () => {
   ])("throws WebhookEnvelopeError for $body", ({ body, message }) => {
     expect(() => parse(body)).toThrow(WebhookEnvelopeError);
     expect(() => parse(body)).toThrow(message);
+  });
+});
+
+describe("smb_message_echoes (numbers shared with the WhatsApp Business app)", () => {
+  it("turns what the business typed in the app into echoes addressed to the customer", () => {
+    const body = {
+      object: "whatsapp_business_account",
+      entry: [{ id: "WABA_TEST_1", changes: [{ field: "smb_message_echoes", value: {
+        messaging_product: "whatsapp",
+        metadata: { display_phone_number: "15550000000", phone_number_id: "PNID_TEST_1" },
+        message_echoes: [
+          { from: "15550000000", to: "15551230001", id: "wamid.ECHO_1", timestamp: "1767226000", type: "text", text: { body: "Hi, Ana here" } },
+          { from: "15550000000", id: "wamid.ECHO_NO_TO", timestamp: "1767226001", type: "text", text: { body: "?" } },
+        ] } }] }],
+    };
+    const { events, skipped } = parseWhatsAppWebhook(body);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: "echo", platform: "whatsapp", channelExternalId: "PNID_TEST_1", platformMessageId: "wamid.ECHO_1",
+        customer: { platformUserId: "15551230001" }, kind: "text", text: "Hi, Ana here",
+        occurredAt: new Date(1767226000 * 1000),
+      }),
+    ]);
+    expect(skipped.map((s) => s.reason)).toEqual(["business app echo without an id or a recipient"]);
   });
 });

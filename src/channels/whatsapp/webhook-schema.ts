@@ -31,6 +31,9 @@ export const messagesValueSchema = z.object({
   errors: z.unknown().optional(),
 });
 
+/** `smb_message_echoes`: what the business typed in the WhatsApp Business app (coexistence numbers). */
+export const echoesValueSchema = messagesValueSchema.pick({ metadata: true }).extend({ message_echoes: z.unknown().optional() });
+
 /** `wa_id` may be missing or "" for username (BSUID) users; `user_id` is the BSUID; `profile` may be missing (C19). */
 export const contactSchema = z.object({
   wa_id: str,
