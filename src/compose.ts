@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { type Cache, openCache } from "./cache/index.js";
 import { BusLiveEvents } from "./cache/live-events.js";
 import { channelAdapters } from "./channels/index.js";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
 import { refreshChannelTokens } from "./core/channels/refresh-tokens.js";
 import { fetchCustomerProfile } from "./core/customers/fetch-profile.js";
 import { Deduplicator } from "./core/inbound/dedup.js";
@@ -12,6 +12,7 @@ import { runSend } from "./core/replies/run-send.js";
 import { PgChannelDirectory } from "./db/channel-directory.js";
 import { PgChannelStore } from "./db/channel-store.js";
 import { applyMigrations, type Database, openDatabase } from "./db/client.js";
+import { DataDirInUse } from "./db/data-dir-lock.js";
 import { PgConversationStore } from "./db/conversation-store.js";
 import { PgInboundStore } from "./db/inbound-store.js";
 import { PgReplyStore } from "./db/reply-store.js";
@@ -34,10 +35,8 @@ export type Cosbot = Awaited<ReturnType<typeof createCosbot>>;
 /** Builds every part from the config: the one place where dependencies are wired. */
 export async function createCosbot(config: Config, overrides: Overrides = {}) {
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
-  const database =
-    overrides.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : join(config.DATA_DIR, "pglite") }));
-  if (!overrides.database) await applyMigrations(database, config.DATABASE_URL);
-  const cache = overrides.cache ?? (await openCache(config.REDIS_URL));
+  const database = overrides.database ?? (await openConfiguredDatabase(config));
+  const cache = overrides.cache ?? (await openConfiguredCache(config));
   const db = database.db;
   const box = new SecretBox(config.ENCRYPTION_KEY);
   const counters = new Counters();
@@ -49,6 +48,16 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   });
   const replyStore = new PgReplyStore(db, box);
   const channelStore = new PgChannelStore(db, box);
+  const unreadable = await channelStore.unreadableChannels();
+  if (unreadable.length) {
+    if (!overrides.cache) await cache.close();
+    if (!overrides.database) await database.close();
+    throw new ConfigError(
+      `ENCRYPTION_KEY (key id ${box.keyId}) cannot open the credentials of ${unreadable.length} channel(s), sealed with key id ` +
+        `${[...new Set(unreadable.map((c) => c.sealedWith))].join(", ")}. Start with the key they were sealed with ` +
+        `(on the embedded defaults it was generated into ${join(config.DATA_DIR, "encryption.key")}).`,
+    );
+  }
   const conversationStore = new PgConversationStore(db);
   const now = () => new Date();
 
@@ -142,4 +151,27 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
       if (!overrides.database) await database.close();
     },
   };
+}
+
+/** The configured database, migrated; a failure names the setting to look at. */
+async function openConfiguredDatabase(config: Config): Promise<Database> {
+  const setting = config.DATABASE_URL ? "DATABASE_URL" : "DATA_DIR";
+  let database: Database | undefined;
+  try {
+    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : join(config.DATA_DIR, "pglite") });
+    await applyMigrations(database, config.DATABASE_URL);
+    return database;
+  } catch (error) {
+    await database?.close().catch(() => {});
+    if (error instanceof DataDirInUse) throw new ConfigError(error.message);
+    throw new ConfigError(`Cannot open the database (${setting}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function openConfiguredCache(config: Config): Promise<Cache> {
+  try {
+    return await openCache(config.REDIS_URL);
+  } catch (error) {
+    throw new ConfigError(`Cannot reach Redis (REDIS_URL): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -10,6 +10,22 @@ const redactPaths = [
   "verifyToken", "*.verifyToken", "apiKey", "*.apiKey", "authorization", "*.authorization", "*.headers.authorization",
 ];
 
+/**
+ * Errors keep their reason, never their data: a failed query carries its parameters (message text,
+ * phone numbers), so only the database's own message and code are kept for those.
+ */
+export function safeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const cause = error.cause instanceof Error ? (error.cause as Error & { code?: unknown }) : undefined;
+  if ("params" in error || "query" in error) {
+    return { type: error.name, message: cause?.message ?? "database query failed", code: cause?.code };
+  }
+  return { type: error.name, message: error.message, code: (error as Error & { code?: unknown }).code, stack: error.stack };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: redactPaths, censor: "[redacted]" }, base: undefined }, destination);
+  return pino(
+    { level, redact: { paths: redactPaths, censor: "[redacted]" }, serializers: { err: safeError }, base: undefined },
+    destination,
+  );
 }

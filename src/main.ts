@@ -6,13 +6,18 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cosbot = await createCosbot(config);
   const { log } = cosbot;
-  cosbot.startSchedules();
   const server = serve({ fetch: cosbot.app.fetch, port: config.PORT }, (info) => {
+    cosbot.startSchedules();
     log.info(
       { port: info.port, database: cosbot.database.driver, cache: cosbot.cache.driver, model: config.OPENAI_API_KEY ? "configured" : "missing" },
       `Cosbot listening on http://localhost:${info.port}`,
     );
     if (!config.OPENAI_API_KEY) log.warn("OPENAI_API_KEY is not set: messages are stored, replies are marked failed");
+  });
+  server.once("error", async (error: NodeJS.ErrnoException) => {
+    await cosbot.close();
+    const reason = error.code === "EADDRINUSE" ? `port ${config.PORT} is already in use` : error.message;
+    fail(new ConfigError(`Cannot listen (PORT): ${reason}`));
   });
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
@@ -24,11 +29,10 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  console.error(error);
+/** A setting problem is one readable line; anything else is a bug and keeps its stack. */
+function fail(error: unknown): never {
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
-});
+}
+
+main().catch(fail);

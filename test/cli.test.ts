@@ -4,11 +4,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.js";
-import { agents, channels, conversations, customers, messages } from "../src/db/schema/index.js";
+import { agents, channels, conversations, customers, messages, workItems } from "../src/db/schema/index.js";
 import { SecretBox } from "../src/security/secret-box.js";
+import { FakeGraphApi } from "./fakes/index.js";
 
 // The real CLI in a child process, on a fresh PGlite directory. Each run costs a few seconds
 // (tsx start-up, PGlite open), so the steps share one data dir and build on each other.
@@ -20,6 +21,8 @@ const appSecret = "5f1e2d3c4b5a69788796a5b4c3d2e1f0";
 const verifyToken = "verify-me-please-7781";
 
 let dataDir: string;
+// Both Graph hosts point at this fake: no CLI run can reach Meta.
+const graph = new FakeGraphApi();
 
 interface Run {
   code: number;
@@ -28,8 +31,10 @@ interface Run {
 }
 
 function cli(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, ENCRYPTION_KEY: keyHex };
-  delete env.DATABASE_URL;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, DATA_DIR: dataDir, ENCRYPTION_KEY: keyHex, GRAPH_API_URL: graph.url, INSTAGRAM_GRAPH_API_URL: graph.url,
+  };
+  for (const name of ["DATABASE_URL", "META_APP_SECRET", "META_VERIFY_TOKEN", "META_APP_ID"]) delete env[name];
   return new Promise((resolve) => {
     execFile(tsx, ["src/cli/main.ts", ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
@@ -55,8 +60,10 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "cosbot-cli-"));
+    await graph.start();
   });
   afterAll(async () => {
+    await graph.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -166,7 +173,209 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("unknown command: portfolio explode");
     expect(run.stderr).toContain("channel add-whatsapp");
+    expect(run.stderr).toContain("channel add-messenger");
+    expect(run.stderr).toContain("channel add-instagram");
     expect(run.stderr).toContain("conversation show");
+    expect(run.stderr).toContain("conversation reply");
+    expect(run.stderr).toContain("conversation mode");
+  });
+
+  // ---- Messenger and Instagram channels ----
+
+  const pageToken = "EAAGpagetokenMessenger0000zQ42";
+  const shortLived = "IGQWRshortlivedtoken123456789Ab";
+  const igAppSecret = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+  const fbPageToken = "EAAGpagetokenForInstagram777Lm3";
+  const secrets = [accessToken, appSecret, verifyToken, pageToken, shortLived, igAppSecret, fbPageToken];
+  const box = () => new SecretBox(Buffer.from(keyHex, "hex"));
+  const channelRow = (id: string) => withDb(async (db) => (await db.select().from(channels).where(eq(channels.id, id)))[0]!);
+  let messengerId = "";
+  let instagramId = "";
+  let longLivedToken = "";
+
+  it("connects a Messenger Page without echoing its secrets", async () => {
+    const run = await cli(
+      "channel", "add-messenger", "--portfolio", "acme-coffee", "--page-id", "108312345678901", "--page-token", pageToken,
+      "--app-secret", appSecret, "--verify-token", verifyToken, "--display-name", "Acme on Messenger",
+    );
+    expect(run.code, run.stderr).toBe(0);
+    messengerId = run.stdout.trim();
+    expect(messengerId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(run.stderr).toContain("connected Facebook Page 108312345678901 (Messenger) to acme-coffee, token …zQ42");
+    for (const secret of secrets) expect(run.stdout + run.stderr).not.toContain(secret);
+    const row = await channelRow(messengerId);
+    expect(row).toMatchObject({ platform: "messenger", externalId: "108312345678901", displayName: "Acme on Messenger", tokenExpiresAt: null });
+    expect(box().openJson(row.credentials)).toEqual({ accessToken: pageToken, appSecret, verifyToken });
+  });
+
+  it("exchanges an Instagram Login token for a long-lived one and stores only that", async () => {
+    graph.reset();
+    const before = Date.now();
+    const run = await cli(
+      "channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841405822304914", "--token", shortLived,
+      "--instagram-app-secret", igAppSecret, "--verify-token", verifyToken,
+    );
+    const after = Date.now();
+    expect(run.code, run.stderr).toBe(0);
+    instagramId = run.stdout.trim();
+    expect(instagramId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /access_token"]);
+    expect(graph.requests[0]!.query).toEqual({ grant_type: "ig_exchange_token", client_secret: igAppSecret, access_token: shortLived });
+    const row = await channelRow(instagramId);
+    const creds = box().openJson<Record<string, unknown>>(row.credentials);
+    longLivedToken = String(creds.accessToken);
+    expect(longLivedToken).toMatch(/^IGQ_FAKE_\d+$/);
+    expect(creds).toEqual({ accessToken: longLivedToken, instagramAppSecret: igAppSecret, verifyToken, instagramLogin: "instagram" });
+    expect(row).toMatchObject({ platform: "instagram", externalId: "17841405822304914", accountId: null });
+    const issued = row.tokenIssuedAt!.getTime();
+    expect(issued).toBeGreaterThanOrEqual(before - 1000);
+    expect(issued).toBeLessThanOrEqual(after);
+    expect(row.tokenExpiresAt!.getTime() - issued).toBe(5_184_000_000);
+    expect(run.stderr).toContain("(Instagram Login) to acme-coffee");
+    expect(run.stderr).toContain("exchanged for a long-lived one, expires");
+    for (const secret of [...secrets, longLivedToken]) expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  it("stores nothing when Meta refuses the exchange, and says so on one line", async () => {
+    graph.reset();
+    graph.invalidTokens.add(shortLived);
+    const run = await cli(
+      "channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841400000000002", "--token", shortLived, "--app-secret", igAppSecret,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: could not exchange the token for a long-lived one: 190: Error validating access token.*nothing was stored/);
+    for (const secret of secrets) expect(run.stderr).not.toContain(secret);
+    expect(graph.requests).toHaveLength(1);
+    const stored = await withDb((db) => db.select().from(channels).where(eq(channels.externalId, "17841400000000002")));
+    expect(stored).toEqual([]);
+  });
+
+  it("connects an Instagram account through its Page (Facebook Login) without an exchange", async () => {
+    graph.reset();
+    const missingPage = await cli("channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841400000000003", "--token", fbPageToken, "--login", "facebook");
+    expect(missingPage.code).toBe(1);
+    expect(missingPage.stderr).toMatch(/^error: --page-id is required with --login facebook/);
+    const run = await cli(
+      "channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841400000000003", "--token", fbPageToken,
+      "--login", "facebook", "--page-id", "108300000000003", "--app-secret", appSecret,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(graph.requests).toEqual([]);
+    const row = await channelRow(run.stdout.trim());
+    expect(row).toMatchObject({ platform: "instagram", externalId: "17841400000000003", accountId: "108300000000003", tokenExpiresAt: null, tokenIssuedAt: null });
+    expect(box().openJson(row.credentials)).toEqual({ accessToken: fbPageToken, appSecret, instagramLogin: "facebook", pageId: "108300000000003" });
+    for (const secret of secrets) expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  it("takes an already long-lived token as it is, expiring in 60 days", async () => {
+    graph.reset();
+    const token = "IGAAlonglivedalready0000000Xy9";
+    const run = await cli("channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841400000000004", "--token", token, "--long-lived");
+    expect(run.code, run.stderr).toBe(0);
+    expect(graph.requests).toEqual([]);
+    expect(run.stderr).toContain("warning: no app secret given");
+    const row = await channelRow(run.stdout.trim());
+    expect(box().openJson(row.credentials)).toEqual({ accessToken: token, instagramLogin: "instagram" });
+    expect(row.tokenExpiresAt!.getTime() - row.tokenIssuedAt!.getTime()).toBe(60 * 86_400_000);
+  });
+
+  it("lists every platform with its state and token expiry", async () => {
+    const run = await cli("channel", "list");
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^PORTFOLIO\s+ID\s+PLATFORM\s+STATE\s+EXTERNAL ID\s+LAST WEBHOOK\s+TOKEN\s+TOKEN EXPIRES\s+DISPLAY NAME$/);
+    expect(lines).toHaveLength(6);
+    const line = (id: string) => lines.find((l) => l.includes(id)) ?? "";
+    expect(line(channelId)).toMatch(/whatsapp\s+active\s+106540352242922\s+never\s+…x7Wq\s+-\s+Acme \+1 555 0100$/);
+    expect(line(messengerId)).toMatch(/messenger\s+active\s+108312345678901\s+never\s+…zQ42\s+-\s+Acme on Messenger$/);
+    expect(line(instagramId)).toMatch(/instagram \(Instagram Login\)\s+active\s+17841405822304914\s+never\s+…\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in 59 d\)\s+-$/);
+    expect(line("17841400000000003")).toMatch(/instagram \(Facebook Login\)\s+active\s+17841400000000003\s+never\s+…7Lm3\s+-\s+-$/);
+    for (const secret of [...secrets, longLivedToken]) expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  // ---- a person answers, and hands back ----
+
+  async function seedMessengerConversation(psid: string, lastInboundAgoMs: number): Promise<string> {
+    return withDb(async (db) => {
+      const at = new Date(Date.now() - lastInboundAgoMs);
+      const [customer] = await db
+        .insert(customers)
+        .values({ portfolioId, channelId: messengerId, platformUserId: psid, profileName: "Lena", firstSeenAt: at, lastSeenAt: at })
+        .returning();
+      const [conversation] = await db
+        .insert(conversations)
+        .values({ portfolioId, channelId: messengerId, customerId: customer!.id, mode: "ai", unreadCount: 1, lastInboundAt: at, lastMessageAt: at })
+        .returning();
+      await db.insert(messages).values({
+        portfolioId, channelId: messengerId, conversationId: conversation!.id, direction: "in", author: "customer", kind: "text",
+        text: "Do you have oat milk?", platformMessageId: `m_IN_${psid}`, status: "received", occurredAt: at,
+      });
+      return conversation!.id;
+    });
+  }
+
+  it("queues a person's reply for the server to send and turns the conversation manual", async () => {
+    const id = await seedMessengerConversation("24701936452010001", 3_600_000);
+    const run = await cli("conversation", "reply", id, "--portfolio", "acme-coffee", "--text", "Yes, oat and almond milk!");
+    expect(run.code, run.stderr).toBe(0);
+    const [messageId, status] = run.stdout.trim().split(" ");
+    expect(status).toBe("queued");
+    expect(run.stderr).toContain("the server sends it when it starts");
+    await withDb(async (db) => {
+      const [stored] = await db.select().from(messages).where(eq(messages.id, Number(messageId)));
+      expect(stored).toMatchObject({ conversationId: id, direction: "out", author: "member", text: "Yes, oat and almond milk!", status: "queued" });
+      const [conversation] = await db.select().from(conversations).where(eq(conversations.id, id));
+      expect(conversation!.mode).toBe("manual");
+      const work = await db.select().from(workItems).where(and(eq(workItems.kind, "send"), eq(workItems.subjectId, id)));
+      expect(work.map((w) => w.state)).toEqual(["pending"]);
+    });
+    expect(graph.requests.filter((r) => r.method === "POST")).toEqual([]);
+  });
+
+  it("refuses a reply outside the 7-day window with its reason and exit code 1", async () => {
+    const id = await seedMessengerConversation("24701936452010002", 8 * 86_400_000);
+    const run = await cli("conversation", "reply", id, "--portfolio", portfolioId, "--text", "Sorry for the late answer");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^\d+ failed\n$/);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: not sent: The customer last wrote 192 hours ago; on messenger a person may reply within 168 hours/);
+    await withDb(async (db) => {
+      const [stored] = await db.select().from(messages).where(eq(messages.id, Number(run.stdout.split(" ")[0])));
+      expect(stored).toMatchObject({ status: "failed", errorCode: "window_closed" });
+      const work = await db.select().from(workItems).where(eq(workItems.subjectId, id));
+      expect(work).toEqual([]);
+    });
+  });
+
+  it("hands a conversation back to the agent and takes it over again", async () => {
+    const id = await seedMessengerConversation("24701936452010003", 60_000);
+    const mode = async () => withDb(async (db) => (await db.select().from(conversations).where(eq(conversations.id, id)))[0]!.mode);
+    const manual = await cli("conversation", "mode", id, "--portfolio", "acme-coffee", "manual");
+    expect(manual.code, manual.stderr).toBe(0);
+    expect(manual.stdout).toBe(`${id} manual\n`);
+    expect(await mode()).toBe("manual");
+    const ai = await cli("conversation", "mode", id, "--portfolio", "acme-coffee", "ai");
+    expect(ai.code, ai.stderr).toBe(0);
+    expect(await mode()).toBe("ai");
+    const bad = await cli("conversation", "mode", id, "--portfolio", "acme-coffee", "robot");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: the mode must be ai or manual/);
+  });
+
+  it("does not find another portfolio's conversation, nor a made-up one", async () => {
+    const other = await cli("portfolio", "create", "--name", "Other Shop");
+    expect(other.code, other.stderr).toBe(0);
+    const id = await seedMessengerConversation("24701936452010004", 60_000);
+    const foreign = await cli("conversation", "reply", id, "--portfolio", "other-shop", "--text", "hello");
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toBe(`error: no conversation ${id}\n`);
+    const made = await cli("conversation", "mode", "not a real id", "--portfolio", "acme-coffee", "ai");
+    expect(made.code).toBe(1);
+    expect(made.stderr).toMatch(/^error: "not a real id" is not a conversation id/);
   });
 
   /** What the inbound pipeline and the reply runner would have stored. */

@@ -61,7 +61,7 @@ describe("bad input", () => {
   it("answers 400 saying what is wrong when the envelope is not a WhatsApp webhook", async () => {
     const res = await h.post({ object: "page", entry: [] });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/object/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/object/);
   });
 
   it("answers 413 to an oversized body before reading it", async () => {
@@ -88,5 +88,40 @@ describe("bad input", () => {
       waMessage(PNID, { from: "1555", id: 42, type: 7 }),
     ];
     for (const payload of garbage) expect((await h.post(payload)).status).toBe(200);
+  });
+});
+
+describe("input Postgres cannot store as it is", () => {
+  const nowSeconds = () => String(Math.floor(Date.now() / 1000));
+
+  it("stores a message with NUL characters, lone surrogates, a millisecond timestamp and deep nesting", async () => {
+    const deep = `${'{"d":'.repeat(5000)}"bottom"${"}".repeat(5000)}`;
+    const raw = String.raw`{"object":"whatsapp_business_account","entry":[{"id":"WABA_TEST_1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000000","phone_number_id":"PNID_TEST_1"},"contacts":[{"profile":{"name":"N\u0000ul \ud800"},"wa_id":"15551239901"}],"messages":[{"from":"15551239901","id":"wamid.ODD_1","timestamp":"${Date.now()}","type":"text","text":{"body":"a\u0000b \udc00 c"},"extra":${deep}}]}}]}]}`;
+    const res = await h.post(raw);
+    expect(res.status).toBe(200);
+    const stored = (await h.messages()).find((m) => m.platformMessageId === "wamid.ODD_1");
+    expect(stored?.text).toBe("ab \ufffd c");
+    expect(Math.abs(stored!.occurredAt.getTime() - Date.now())).toBeLessThan(60_000);
+    const customer = (await h.customers()).find((c) => c.platformUserId === "15551239901");
+    expect(customer?.profileName).toBe("Nul \ufffd");
+  });
+
+  it("ignores a status whose id is a customer's message", async () => {
+    const payload = (status: string, id: string) => ({
+      object: "whatsapp_business_account",
+      entry: [{ id: "WABA_TEST_1", changes: [{ field: "messages", value: {
+        messaging_product: "whatsapp", metadata: { display_phone_number: "15550000000", phone_number_id: PNID },
+        statuses: [{ id, status, timestamp: nowSeconds(), recipient_id: "15551239901", errors: [{ code: 131047, title: "Re-engagement message" }] }] } }] }],
+    });
+    expect((await h.post(payload("failed", "wamid.ODD_1"))).status).toBe(200);
+    const stored = (await h.messages()).find((m) => m.platformMessageId === "wamid.ODD_1");
+    expect(stored).toMatchObject({ status: "received", errorCode: null });
+  });
+
+  it("answers 404 for platform names that are JavaScript built-ins", async () => {
+    expect((await fetch(`${h.url}/webhooks/constructor?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`)).status).toBe(404);
+    expect((await h.post({ object: "x", entry: [] }, {})).status).toBe(400);
+    const res = await fetch(`${h.url}/webhooks/toString`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(404);
   });
 });

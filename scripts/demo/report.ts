@@ -1,4 +1,4 @@
-// Reads the demo's conversation back from the server's own database and prints it.
+// Reads a demo conversation back from the server's own database and prints it.
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { conversations, customers, messages, workItems } from "../../src/db/schema/index.js";
@@ -13,9 +13,10 @@ export interface Snapshot {
   workItems: (typeof workItems.$inferSelect)[];
 }
 
-export async function loadSnapshot(db: Db, portfolioId: string): Promise<Snapshot> {
-  const convs = await db.select().from(conversations).where(eq(conversations.portfolioId, portfolioId));
-  if (convs.length !== 1) throw new Error(`expected exactly one conversation in the demo portfolio, found ${convs.length}`);
+/** The one conversation of a channel, with its messages and the portfolio's work items. */
+export async function loadSnapshot(db: Db, portfolioId: string, channelId: string): Promise<Snapshot> {
+  const convs = await db.select().from(conversations).where(eq(conversations.channelId, channelId));
+  if (convs.length !== 1) throw new Error(`expected exactly one conversation on the demo channel, found ${convs.length}`);
   const conversation = convs[0]!;
   const [customer] = await db.select().from(customers).where(eq(customers.id, conversation.customerId));
   if (!customer) throw new Error("the conversation's customer is not stored");
@@ -77,19 +78,30 @@ const mediaLabel: Partial<Record<StoredMessage["kind"], string>> = {
   sticker: "[sticker]",
 };
 
+export interface PhoneViewOptions {
+  business: string;
+  agent: string;
+  /** "WhatsApp", "Messenger", "Instagram". */
+  app: string;
+  /** How the customer is known on the platform, e.g. "+15551234567" or "PSID 2470…". */
+  customerRef: string;
+  /** Extra remarks under a message, by platform message id. */
+  notes?: Map<string, string>;
+}
+
+/** Who the customer sees as the writer of a business message: the agent, or a person of the team. */
+const TEAM = "Team";
+
 /** The thread as the customer's phone shows it: their messages, the business's replies, reactions. */
-export function phoneView(s: Snapshot, businessName: string, agentName: string): string[] {
-  const customerName = s.customer.profileName ?? `+${s.customer.platformUserId}`;
-  const nameWidth = Math.max(customerName.length, agentName.length);
+export function phoneView(s: Snapshot, o: PhoneViewOptions): string[] {
+  const customerName = s.customer.profileName ?? o.customerRef;
+  const nameWidth = Math.max(customerName.length, o.agent.length, TEAM.length);
   const indent = " ".repeat(8 + 2 + nameWidth + 2);
   const width = 64;
-  const out = [
-    `What ${customerName} (+${s.customer.platformUserId}) saw in the chat with ${businessName}:`,
-    "",
-  ];
+  const out = [`What ${customerName} (${o.customerRef}) saw in the ${o.app} chat with ${o.business}:`, ""];
   for (const m of s.messages) {
     if (m.kind === "reaction") continue; // shown on the message it reacts to
-    const who = m.direction === "in" ? customerName : agentName;
+    const who = m.direction === "in" ? customerName : m.author === "ai" ? o.agent : TEAM;
     const label = mediaLabel[m.kind];
     const body = [label, m.text].filter(Boolean).join(" ");
     const [first = "", ...rest] = wrap(body, width);
@@ -102,6 +114,8 @@ export function phoneView(s: Snapshot, businessName: string, agentName: string):
       const reaction = s.messages.find((r) => r.kind === "reaction" && r.replyToPlatformId === m.platformMessageId && r.text === m.reaction);
       notes.push(`${customerName} reacted ${m.reaction}${reaction ? ` at ${clock(reaction.occurredAt)}` : ""}`);
     }
+    const note = m.platformMessageId ? o.notes?.get(m.platformMessageId) : undefined;
+    if (note) notes.push(note);
     if (notes.length) out.push(`${indent}(${notes.join("; ")})`);
   }
   return out;

@@ -5,12 +5,14 @@ import { type ChatRequest, messageText, type ReplySpec } from "../../test/fakes/
 /** What Mia knows; the fake's answers only use these facts, as the instructions demand. */
 export const bakeryInstructions = [
   "You are Mia, the assistant of Demo Bakery, a neighbourhood bakery at Market Square 3.",
-  "Answer customers on WhatsApp: friendly, brief, plain chat messages, in the customer's language.",
+  "Answer customers on WhatsApp, Messenger and Instagram: friendly, brief, plain chat messages, in the customer's language.",
   "Facts you may use:",
   "- Opening hours: Monday to Saturday 7:00-18:00, Sunday 8:00-14:00. Croissants are out of the oven at 8:30.",
   "- Delivery: within 5 km of the shop, 8:00-10:00 the next morning, EUR 3.50 per order.",
   "- Prices: sourdough loaf EUR 5.50, cinnamon roll EUR 2.00, custom cakes from EUR 45.",
   "- Custom cakes need 3 days' notice.",
+  "- Gluten-free: a buckwheat loaf on Fridays, EUR 6.50; the kitchen is not gluten-free, so traces are possible.",
+  "- Vegan: the sourdough loaf is vegan; the cinnamon rolls are made with butter and milk.",
   "If you do not know something, say so and offer to ask a colleague. Never promise anything not listed here.",
 ].join("\n");
 
@@ -25,6 +27,14 @@ export function pendingCustomerText(request: ChatRequest): string {
 }
 
 const answers: Array<[RegExp, string]> = [
+  [
+    /\bgluten/i,
+    "Hi! Every Friday we bake a buckwheat loaf (EUR 6.50). Our kitchen isn't gluten-free, though, so traces are possible.",
+  ],
+  [
+    /\bvegan/i,
+    "Hi! Not yet, sorry: our cinnamon rolls are made with butter and milk. The sourdough loaf is vegan, though (EUR 5.50).",
+  ],
   [
     /\b(cake|photo|picture|like this)\b/i,
     "Thanks for the photo, what a lovely cake! We can make something like that: custom cakes start at EUR 45 and need 3 days' notice, so for Saturday please confirm by Wednesday.",

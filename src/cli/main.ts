@@ -18,7 +18,21 @@ const usage = `Usage: npm run cosbot -- <command> [options]
                        --access-token <token> [--app-secret <s>] [--verify-token <t>]
                        [--display-name <name>]
                                             connect a WhatsApp number; prints the channel id
-  channel list [--portfolio <id|slug>]
+  channel add-messenger --portfolio <id|slug> --page-id <id> --page-token <token>
+                        [--app-secret <s>] [--verify-token <t>] [--display-name <name>]
+                                            connect a Facebook Page's Messenger; prints the channel id
+  channel add-instagram --portfolio <id|slug> --account-id <ig id> --token <token>
+                        [--login instagram|facebook] [--page-id <id>] [--app-secret <s>]
+                        [--instagram-app-secret <s>] [--verify-token <t>] [--display-name <name>]
+                        [--long-lived]
+                                            connect an Instagram professional account; prints the
+                                            channel id. Instagram Login (the default): --token is
+                                            the short-lived token, exchanged here for a 60-day one
+                                            (with --instagram-app-secret, else --app-secret, else
+                                            META_APP_SECRET); --long-lived when it already is one.
+                                            Facebook Login: --token is the Page token and --page-id
+                                            the Page linked to the account.
+  channel list [--portfolio <id|slug>]      every channel with its state and token expiry
 
   agent set --portfolio <id|slug> [--name <n>] [--instructions <text> | --instructions-file <path>]
             [--model <model>] [--enabled true|false]
@@ -27,6 +41,14 @@ const usage = `Usage: npm run cosbot -- <command> [options]
 
   conversations list --portfolio <id|slug> [--limit N]
   conversation show <conversationId> [--portfolio <id|slug>]
+  conversation reply <conversationId> --portfolio <id|slug> --text <text>
+                                            answer as a person: the conversation turns manual and
+                                            the message is queued; the server's sweeper sends it.
+                                            With PGlite the server must be stopped while this runs
+                                            (one process owns the data folder), so the message goes
+                                            out when the server starts.
+  conversation mode <conversationId> --portfolio <id|slug> ai|manual
+                                            hand a conversation to the agent, or take it over
 
   help                                      this text
 

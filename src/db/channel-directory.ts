@@ -47,7 +47,8 @@ export class PgChannelDirectory implements ChannelDirectory {
       const rows = await this.db.select().from(channels);
       const next = new Map<string, RoutedChannel>();
       for (const row of rows) {
-        if (row.state === "disabled") continue;
+        // A channel whose secrets cannot be opened must not stop intake for every other channel.
+        if (row.state === "disabled" || !this.box.canOpen(row.credentials)) continue;
         const creds = this.box.openJson<ChannelCredentials>(row.credentials);
         next.set(`${row.platform}:${row.externalId}`, {
           id: row.id,

@@ -13,6 +13,14 @@ export class PgChannelStore implements TokenStore, ProfileStore {
     private readonly box: SecretBox,
   ) {}
 
+  /** Channels whose credentials the configured key cannot open (the key changed since they were sealed). */
+  async unreadableChannels(): Promise<{ id: string; sealedWith: string }[]> {
+    const rows = await this.db.select({ id: channels.id, credentials: channels.credentials }).from(channels);
+    return rows
+      .filter((row) => !this.box.canOpen(row.credentials))
+      .map((row) => ({ id: row.id, sealedWith: row.credentials.split(".")[1] ?? "?" }));
+  }
+
   async expiringTokens(): Promise<ExpiringToken[]> {
     const rows = await this.db
       .select()

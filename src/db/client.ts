@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { lockDataDir } from "./data-dir-lock.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -42,13 +43,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
   }
   if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
+  const unlock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
   const client = new PGlite({
     ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}),
     ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
   });
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return { db, driver: "pglite", close: () => client.close() };
+  return {
+    db,
+    driver: "pglite",
+    close: async () => {
+      await client.close();
+      unlock();
+    },
+  };
 }
 
 /** Applies the committed migrations. On Postgres an advisory lock keeps concurrent start-ups apart. */

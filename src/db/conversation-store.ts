@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { ConversationStore, ConversationWindow } from "../core/conversations/ports.js";
 import type { PlatformError } from "../core/events.js";
 import type { Db } from "./client.js";
-import { scheduleWork } from "./inbound-rows.js";
+import { scheduleReply, scheduleWork } from "./inbound-rows.js";
 import { channels, conversations, messages } from "./schema/index.js";
 
 export class PgConversationStore implements ConversationStore {
@@ -28,9 +28,10 @@ export class PgConversationStore implements ConversationStore {
     refusal?: PlatformError,
   ): Promise<{ messageId: number; sendDueAt?: Date }> {
     return this.db.transaction(async (tx) => {
+      // A refused message reached nobody: it does not take the conversation over.
       const [conversation] = await tx
         .update(conversations)
-        .set({ mode: "manual", lastMessageAt: new Date(), unreadCount: 0 })
+        .set({ ...(refusal ? {} : { mode: "manual" as const }), lastMessageAt: new Date(), unreadCount: 0 })
         .where(this.owned(portfolioId, conversationId))
         .returning({ channelId: conversations.channelId });
       if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
@@ -60,12 +61,17 @@ export class PgConversationStore implements ConversationStore {
     });
   }
 
-  async setMode(portfolioId: string, conversationId: string, mode: "ai" | "manual"): Promise<boolean> {
-    const rows = await this.db
-      .update(conversations)
-      .set({ mode })
-      .where(this.owned(portfolioId, conversationId))
-      .returning({ id: conversations.id });
-    return rows.length > 0;
+  async setMode(portfolioId: string, conversationId: string, mode: "ai" | "manual"): Promise<{ replyDueAt?: Date } | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(conversations)
+        .set({ mode })
+        .where(this.owned(portfolioId, conversationId))
+        .returning({ id: conversations.id });
+      if (rows.length === 0) return undefined;
+      // Handed back: whatever the customer wrote meanwhile is answered if the window allows.
+      if (mode === "ai") return { replyDueAt: await scheduleReply(tx, portfolioId, conversationId, 0) };
+      return {};
+    });
   }
 }

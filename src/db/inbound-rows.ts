@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Sender } from "../core/events.js";
 import type { RoutedChannel } from "../core/inbound/ports.js";
 import type { DbOrTx } from "./client.js";
+import { pgText } from "./pg-safe.js";
 import { conversations, customers, workItems } from "./schema/index.js";
 
 /** The rows every inbound event touches: the customer, their conversation, the work it causes. */
@@ -17,8 +18,8 @@ export async function upsertCustomer(
     .values({
       portfolioId: channel.portfolioId,
       channelId: channel.id,
-      platformUserId: from.platformUserId,
-      profileName: from.profileName ?? null,
+      platformUserId: pgText(from.platformUserId),
+      profileName: pgText(from.profileName ?? null),
       firstSeenAt: at,
       lastSeenAt: at,
     })

@@ -3,6 +3,7 @@ import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, Reaction
 import type { InboundStore, RoutedChannel, StoredInbound } from "../core/inbound/ports.js";
 import type { Db, DbOrTx, Tx } from "./client.js";
 import { scheduleReply, scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
+import { pgJson, pgText } from "./pg-safe.js";
 import { channels, conversations, customers, messages, pendingStatuses } from "./schema/index.js";
 import { applyStatusToMessage, applyWatermarkToConversation } from "./status-sql.js";
 
@@ -45,9 +46,9 @@ export class PgInboundStore implements InboundStore {
           direction: "in",
           author: "customer",
           kind: event.kind,
-          text: event.text,
-          details: details ?? null,
-          raw: event.raw as object,
+          text: pgText(event.text),
+          details: pgJson(details ?? null),
+          raw: pgJson(event.raw),
           platformMessageId: event.platformMessageId,
           replyToPlatformId: event.replyToPlatformId ?? null,
           status: "received",
@@ -81,8 +82,8 @@ export class PgInboundStore implements InboundStore {
           direction: "in",
           author: "customer",
           kind: "reaction",
-          text: event.emoji ?? "",
-          raw: event.raw as object,
+          text: pgText(event.emoji ?? ""),
+          raw: pgJson(event.raw),
           platformMessageId: event.platformMessageId,
           replyToPlatformId: event.targetPlatformMessageId,
           status: "received",
@@ -93,7 +94,7 @@ export class PgInboundStore implements InboundStore {
       if (inserted.length === 0) throw new Duplicate();
       await tx
         .update(messages)
-        .set({ reaction: event.emoji })
+        .set({ reaction: pgText(event.emoji) })
         .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.targetPlatformMessageId)));
       return { stored: true };
     });
@@ -120,7 +121,7 @@ export class PgInboundStore implements InboundStore {
             eq(messages.direction, "out"),
             eq(messages.status, "queued"),
             isNull(messages.platformMessageId),
-            eq(messages.text, event.text),
+            eq(messages.text, pgText(event.text)),
           ),
         );
       if (queued.length) return "ours" as const;
@@ -133,9 +134,9 @@ export class PgInboundStore implements InboundStore {
           direction: "out",
           author: "business_app",
           kind: event.kind,
-          text: event.text,
-          details: { ...event.details, appId: event.appId ?? null },
-          raw: event.raw as object,
+          text: pgText(event.text),
+          details: pgJson({ ...event.details, appId: event.appId ?? null }),
+          raw: pgJson(event.raw),
           platformMessageId: event.platformMessageId,
           status: "sent",
           occurredAt: event.occurredAt,

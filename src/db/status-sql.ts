@@ -2,6 +2,7 @@ import { and, eq, isNotNull, lte, type SQL, sql } from "drizzle-orm";
 import type { DeliveryStatus, PlatformError } from "../core/events.js";
 import { attentionForFailure } from "../core/replies/attention.js";
 import type { DbOrTx } from "./client.js";
+import { pgText } from "./pg-safe.js";
 import { conversations, messages } from "./schema/index.js";
 
 const order = sql.raw(`ARRAY['received','queued','sent','delivered','read']`);
@@ -26,9 +27,9 @@ async function moveStatusForward(db: DbOrTx, where: SQL, status: DeliveryStatus,
       deliveredAt: status === "delivered" || status === "read" ? sql`LEAST(${messages.deliveredAt}, ${ts})` : undefined,
       readAt: status === "read" ? sql`LEAST(${messages.readAt}, ${ts})` : undefined,
       failedAt: failed ? sql`LEAST(${messages.failedAt}, ${ts})` : undefined,
-      errorCode: error?.code,
-      errorTitle: error?.title,
-      errorDetail: error?.detail,
+      errorCode: pgText(error?.code),
+      errorTitle: pgText(error?.title),
+      errorDetail: pgText(error?.detail),
     })
     .where(where)
     .returning({ conversationId: messages.conversationId });
@@ -54,7 +55,7 @@ export async function applyStatusToMessage(
   at: Date,
   error?: PlatformError,
 ): Promise<boolean> {
-  const where = and(eq(messages.channelId, channelId), eq(messages.platformMessageId, platformMessageId))!;
+  const where = and(eq(messages.channelId, channelId), eq(messages.platformMessageId, platformMessageId), eq(messages.direction, "out"))!;
   return (await moveStatusForward(db, where, status, at, error)).length > 0;
 }
 

@@ -28,6 +28,15 @@ export class SecretBox {
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
   }
 
+  canOpen(sealed: string): boolean {
+    try {
+      this.open(sealed);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   sealJson(value: unknown): string {
     return this.seal(JSON.stringify(value));
   }

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
 import { addChannel, type ChannelSummary, listChannels } from "../../db/repositories/channel-repository.js";
 import { listPortfolios, type Portfolio } from "../../db/repositories/portfolio-repository.js";
-import { badInput, type Command, iso, printable, required, resolvePortfolio, table } from "../context.js";
-
-const numericId = /^\d{1,32}$/;
+import { badInput, type Command, iso, numericId, optional, printable, required, resolvePortfolio, table } from "../context.js";
+import { addInstagram, addMessenger } from "./channel-meta.js";
 
 // Secrets arrive as options: they are sealed at once and never echoed, at most as "…abcd".
 const addWhatsapp: Command = async (ctx, argv) => {
@@ -47,13 +46,6 @@ const addWhatsapp: Command = async (ctx, argv) => {
   if (!verifyToken && !ctx.config.META_VERIFY_TOKEN) ctx.info("warning: no --verify-token and META_VERIFY_TOKEN is not set: Meta cannot verify the webhook subscription");
 };
 
-function optional(value: string | undefined, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === "" || /\s/.test(trimmed)) throw badInput(`--${name} must be a non-empty value without spaces`);
-  return trimmed;
-}
-
 const list: Command = async (ctx, argv) => {
   const { values } = parseArgs({ args: argv, strict: true, options: { portfolio: { type: "string" } } });
   const { db, box } = await ctx.database();
@@ -63,23 +55,38 @@ const list: Command = async (ctx, argv) => {
   for (const portfolio of portfolios) {
     for (const c of await listChannels(db, box, portfolio.id)) rows.push(channelRow(portfolio, c));
   }
-  if (rows.length === 0) return ctx.info("no channels yet: connect one with `channel add-whatsapp`");
-  const header = ["PORTFOLIO", "ID", "PLATFORM", "STATE", "EXTERNAL ID", "LAST WEBHOOK", "TOKEN", "DISPLAY NAME"];
+  if (rows.length === 0) return ctx.info("no channels yet: connect one with `channel add-whatsapp`, `add-messenger` or `add-instagram`");
+  const header = ["PORTFOLIO", "ID", "PLATFORM", "STATE", "EXTERNAL ID", "LAST WEBHOOK", "TOKEN", "TOKEN EXPIRES", "DISPLAY NAME"];
   for (const line of table([header, ...rows])) ctx.out(line);
 };
 
-function channelRow(portfolio: Portfolio, c: ChannelSummary): string[] {
+function channelRow(portfolio: Portfolio, c: ChannelSummary, now = Date.now()): string[] {
   const state = c.stateReason ? `${c.state} (${printable(c.stateReason)})` : c.state;
+  const login = c.instagramLogin === "facebook" ? " (Facebook Login)" : c.instagramLogin === "instagram" ? " (Instagram Login)" : "";
   return [
     portfolio.slug,
     c.id,
-    c.platform,
+    `${c.platform}${login}`,
     state,
     c.externalId,
     c.lastWebhookAt ? iso(c.lastWebhookAt) : "never",
     c.tokenHint ?? "unreadable",
+    expiry(c.tokenExpiresAt, now),
     c.displayName ? printable(c.displayName) : "-",
   ];
 }
 
-export const channelCommands: Record<string, Command> = { "add-whatsapp": addWhatsapp, list };
+/** "-" for tokens not known to expire (WhatsApp system users, Page tokens). */
+function expiry(at: Date | null, now: number): string {
+  if (!at) return "-";
+  const days = Math.floor((at.getTime() - now) / 86_400_000);
+  if (at.getTime() <= now) return `${iso(at)} (EXPIRED)`;
+  return `${iso(at)} (${days < 1 ? "within a day" : `in ${days} d`})`;
+}
+
+export const channelCommands: Record<string, Command> = {
+  "add-whatsapp": addWhatsapp,
+  "add-messenger": addMessenger,
+  "add-instagram": addInstagram,
+  list,
+};

@@ -9,6 +9,7 @@ import {
 } from "../../db/repositories/conversation-repository.js";
 import { listPortfolios, type Portfolio } from "../../db/repositories/portfolio-repository.js";
 import { badInput, type CliContext, type Command, iso, printable, required, resolvePortfolio, table } from "../context.js";
+import { mode, reply } from "./conversation-actions.js";
 
 const list: Command = async (ctx, argv) => {
   const { values } = parseArgs({ args: argv, strict: true, options: { portfolio: { type: "string" }, limit: { type: "string" } } });
@@ -99,4 +100,4 @@ function status(m: MessageView): string {
 }
 
 export const conversationsCommands: Record<string, Command> = { list };
-export const conversationCommands: Record<string, Command> = { show };
+export const conversationCommands: Record<string, Command> = { show, reply, mode };

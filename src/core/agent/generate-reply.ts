@@ -9,7 +9,9 @@ export interface ModelSettings {
   limits: WindowLimits;
 }
 
-export type ModelFailure = "missing_key" | "retryable" | "permanent";
+export type ModelFailure = "retryable" | "permanent";
+
+export const missingKeyMessage = "No OpenAI API key is configured (set OPENAI_API_KEY), so the agent cannot answer.";
 
 /** A model call that did not produce a reply; `kind` decides between retrying and giving up. */
 export class ModelError extends Error {
@@ -34,7 +36,7 @@ export interface ReplyRequest {
  */
 export async function generateReply(request: ReplyRequest, settings: ModelSettings): Promise<string> {
   if (!settings.apiKey) {
-    throw new ModelError("missing_key", "No OpenAI API key is configured (set OPENAI_API_KEY), so the agent cannot answer.");
+    throw new ModelError("permanent", missingKeyMessage);
   }
   const provider = createOpenAI({ apiKey: settings.apiKey, ...(settings.baseURL ? { baseURL: settings.baseURL } : {}) });
   const attempt = async (shrink: number) => {

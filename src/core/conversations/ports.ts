@@ -10,8 +10,8 @@ export interface ConversationWindow {
 export interface ConversationStore {
   window(portfolioId: string, conversationId: string): Promise<ConversationWindow | undefined>;
   /**
-   * Stores a person's message and switches the conversation to manual, in one transaction: queued
-   * with its send scheduled, or already failed with `refusal` when it may not go out at all.
+   * Stores a person's message in one transaction: queued with its send scheduled and the
+   * conversation switched to manual, or already failed with `refusal` when it may not go out.
    */
   storePersonMessage(
     portfolioId: string,
@@ -19,5 +19,6 @@ export interface ConversationStore {
     message: { text: string; memberId?: string },
     refusal?: PlatformError,
   ): Promise<{ messageId: number; sendDueAt?: Date }>;
-  setMode(portfolioId: string, conversationId: string, mode: "ai" | "manual"): Promise<boolean>;
+  /** Undefined when there is no such conversation; handing back to `ai` schedules a reply run. */
+  setMode(portfolioId: string, conversationId: string, mode: "ai" | "manual"): Promise<{ replyDueAt?: Date } | undefined>;
 }

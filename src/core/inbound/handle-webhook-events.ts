@@ -35,9 +35,11 @@ export async function handleWebhookEvents(
   // Work is kicked once the whole batch is stored, so messages of one POST get one answer.
   const workDue: Date[] = [];
   for (const event of events) {
+    event.occurredAt = plausibleTime(event.occurredAt);
     const channel = await deps.directory.find(event.platform, event.channelExternalId);
     if (!channel) {
       deps.counters.inc("webhook_unknown_recipient", { platform: event.platform });
+      warnOnce(deps, `${event.platform}:${event.channelExternalId}`);
       continue;
     }
     if (!channel.appSecrets.includes(signedWith)) {
@@ -58,6 +60,24 @@ export async function handleWebhookEvents(
     await deps.store.touchChannel(channelId, at).catch(() => {});
   }
   return { failed };
+}
+
+const earliest = Date.UTC(2010, 0, 1);
+const skewMs = 60 * 60 * 1000;
+
+/** A platform time in the future or before Meta's APIs existed is garbage: the arrival time stands in. */
+function plausibleTime(at: Date): Date {
+  const t = at.getTime();
+  return Number.isFinite(t) && t >= earliest && t <= Date.now() + skewMs ? at : new Date();
+}
+
+const warnedRecipients = new Set<string>();
+
+/** A mistyped phone_number_id or Page id loses every message: say so once per id, not per webhook. */
+function warnOnce(deps: InboundDeps, key: string): void {
+  if (warnedRecipients.has(key) || warnedRecipients.size > 1000) return;
+  warnedRecipients.add(key);
+  deps.log.warn({ recipient: key }, "webhook for a channel that is not connected; acknowledged and dropped");
 }
 
 async function handleEvent(event: ChannelEvent, channel: RoutedChannel, deps: InboundDeps, workDue: Date[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { generateReply, ModelError, type ModelSettings } from "../agent/generate-reply.js";
+import { generateReply, missingKeyMessage, ModelError, type ModelSettings } from "../agent/generate-reply.js";
 import { checkReply } from "../agent/output-guard.js";
 import { RetryLater } from "../errors.js";
 import type { Platform } from "../events.js";
@@ -55,6 +55,12 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
     await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
+  if (!deps.model.apiKey) {
+    // Without a model no answer comes: no read receipt or typing promise to the customer either.
+    await deps.store.storeFailedReply(ctx, { code: "model_key_missing", title: missingKeyMessage }, null, answering.id);
+    await deps.store.flag(ctx, "reply_failed", missingKeyMessage);
+    return;
+  }
   if (answering.platformMessageId) {
     await sender.markReadAndTyping(targetOf(ctx), answering.platformMessageId).catch((error: unknown) => {
       deps.log.warn({ err: error, conversationId: ctx.conversationId }, "could not mark read");
@@ -66,8 +72,7 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
     text = await generateReply({ model: ctx.agent.model, instructions: ctx.agent.instructions, history: historyTurns(history) }, deps.model);
   } catch (error) {
     if (error instanceof ModelError && error.kind !== "retryable") {
-      const code = error.kind === "missing_key" ? "model_key_missing" : "model_error";
-      await deps.store.storeFailedReply(ctx, { code, title: error.message }, null, answering.id);
+      await deps.store.storeFailedReply(ctx, { code: "model_error", title: error.message }, null, answering.id);
       await deps.store.flag(ctx, "reply_failed", error.message);
       return;
     }

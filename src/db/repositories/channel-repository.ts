@@ -13,6 +13,8 @@ export interface NewChannel {
   accountId?: string;
   displayName?: string;
   credentials: ChannelCredentials;
+  /** When the token was issued (Instagram Login: a refresh needs a token at least a day old). */
+  tokenIssuedAt?: Date;
   tokenExpiresAt?: Date;
 }
 
@@ -33,14 +35,20 @@ export interface ChannelSummary {
   tokenHint: string | null;
   hasAppSecret: boolean;
   hasVerifyToken: boolean;
+  /** Instagram: which login the token comes from; null for other platforms or unreadable credentials. */
+  instagramLogin: "instagram" | "facebook" | null;
 }
 
 /** Seals the credentials and stores the channel. An external id already connected is a conflict. */
 export async function addChannel(db: DbOrTx, box: SecretBox, portfolioId: string, input: NewChannel): Promise<ChannelSummary> {
+  const given = input.credentials;
   const credentials: ChannelCredentials = {
-    accessToken: input.credentials.accessToken,
-    ...(input.credentials.appSecret ? { appSecret: input.credentials.appSecret } : {}),
-    ...(input.credentials.verifyToken ? { verifyToken: input.credentials.verifyToken } : {}),
+    accessToken: given.accessToken,
+    ...(given.appSecret ? { appSecret: given.appSecret } : {}),
+    ...(given.instagramAppSecret ? { instagramAppSecret: given.instagramAppSecret } : {}),
+    ...(given.verifyToken ? { verifyToken: given.verifyToken } : {}),
+    ...(given.instagramLogin ? { instagramLogin: given.instagramLogin } : {}),
+    ...(given.pageId ? { pageId: given.pageId } : {}),
   };
   const [row] = await db
     .insert(channels)
@@ -52,6 +60,7 @@ export async function addChannel(db: DbOrTx, box: SecretBox, portfolioId: string
       accountId: input.accountId ?? null,
       displayName: input.displayName ?? null,
       credentials: box.sealJson(credentials),
+      tokenIssuedAt: input.tokenIssuedAt ?? null,
       tokenExpiresAt: input.tokenExpiresAt ?? null,
     })
     .onConflictDoNothing({ target: [channels.platform, channels.externalId] })
@@ -90,8 +99,9 @@ function summarize(box: SecretBox, row: typeof channels.$inferSelect): ChannelSu
   return {
     ...rest,
     tokenHint: creds ? tokenHint(creds.accessToken) : null,
-    hasAppSecret: Boolean(creds?.appSecret),
+    hasAppSecret: Boolean(creds?.appSecret || creds?.instagramAppSecret),
     hasVerifyToken: Boolean(creds?.verifyToken),
+    instagramLogin: row.platform === "instagram" && creds ? (creds.instagramLogin ?? "instagram") : null,
   };
 }
 

@@ -20,7 +20,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 /** Meta's webhooks: the GET handshake and signed POSTs, one path per platform. */
 export function webhookRoutes(deps: WebhookRouteDeps): Hono {
   const app = new Hono();
-  const parserFor = (name: string) => (name in deps.parsers ? deps.parsers[name as Platform] : undefined);
+  const parserFor = (name: string) => (Object.hasOwn(deps.parsers, name) ? deps.parsers[name as Platform] : undefined);
 
   app.get("/:platform", async (c) => {
     const platform = c.req.param("platform") as Platform;
