@@ -63,6 +63,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
 
   const replyDeps: ReplyDeps = {
     store: replyStore,
+    live,
     senders: adapters.senders,
     model: {
       apiKey: config.OPENAI_API_KEY,
@@ -83,8 +84,8 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     new WorkStore(db),
     {
       reply: (item) => runReply(replyJob(item), replyDeps),
-      send: (item) => runSend(item.subjectId, { store: replyStore, senders: adapters.senders, now }),
-      fetch_profile: (item) => fetchCustomerProfile(item.subjectId, { store: channelStore, senders: adapters.senders }),
+      send: (item) => runSend(item.subjectId, { store: replyStore, live, senders: adapters.senders, now }),
+      fetch_profile: (item) => fetchCustomerProfile(item.subjectId, { store: channelStore, live, senders: adapters.senders }),
     },
     {
       leaseMs: config.WORK_LEASE_MS,

@@ -44,7 +44,7 @@ class RedisKeyValue implements KeyValue {
 }
 
 class RedisBus implements Bus {
-  private subscriber: Redis | undefined;
+  private subscriber: Promise<Redis> | undefined;
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
 
   constructor(private readonly redis: Redis) {}
@@ -54,29 +54,33 @@ class RedisBus implements Bus {
   }
 
   async subscribe(topic: string, handler: (message: string) => void): Promise<() => Promise<void>> {
-    if (!this.subscriber) {
-      // A subscribed connection cannot run other commands, so pub/sub gets its own.
-      this.subscriber = this.redis.duplicate();
-      this.subscriber.on("message", (t: string, m: string) => this.handlers.get(t)?.forEach((h) => h(m)));
-    }
+    // A subscribed connection cannot run other commands, so pub/sub gets its own; the first
+    // subscribe connects it and any concurrent one waits for the same connection.
+    this.subscriber ??= (async () => {
+      const connection = this.redis.duplicate();
+      connection.on("message", (t: string, m: string) => this.handlers.get(t)?.forEach((h) => h(m)));
+      await connection.connect();
+      return connection;
+    })();
+    const subscriber = await this.subscriber;
     let set = this.handlers.get(topic);
     if (!set) {
       set = new Set();
       this.handlers.set(topic, set);
-      await this.subscriber.subscribe(topic);
+      await subscriber.subscribe(topic);
     }
     set.add(handler);
     return async () => {
       set.delete(handler);
       if (set.size === 0) {
         this.handlers.delete(topic);
-        await this.subscriber?.unsubscribe(topic);
+        await subscriber.unsubscribe(topic);
       }
     };
   }
 
   async close(): Promise<void> {
-    this.subscriber?.disconnect();
+    (await this.subscriber?.catch(() => undefined))?.disconnect();
   }
 }
 

@@ -60,6 +60,7 @@ export class PgChannelStore implements TokenStore, ProfileStore {
     if (!row || row.channel.state !== "active") return undefined;
     return {
       customerId,
+      portfolioId: row.customer.portfolioId,
       platform: row.channel.platform,
       channelId: row.channel.id,
       channelExternalId: row.channel.externalId,

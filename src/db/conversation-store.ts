@@ -14,7 +14,7 @@ export class PgConversationStore implements ConversationStore {
 
   async window(portfolioId: string, conversationId: string): Promise<ConversationWindow | undefined> {
     const [row] = await this.db
-      .select({ platform: channels.platform, lastInboundAt: conversations.lastInboundAt })
+      .select({ platform: channels.platform, channelState: channels.state, lastInboundAt: conversations.lastInboundAt })
       .from(conversations)
       .innerJoin(channels, eq(channels.id, conversations.channelId))
       .where(this.owned(portfolioId, conversationId));

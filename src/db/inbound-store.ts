@@ -60,10 +60,7 @@ export class PgInboundStore implements InboundStore {
       const workDueAt: Date[] = [];
       const wantsReply = replyAfterMs !== null && !event.standby && conversation.mode === "ai" && replyingKinds.has(event.kind);
       if (wantsReply) workDueAt.push(await scheduleReply(tx, channel.portfolioId, conversation.id, replyAfterMs));
-      if (customer.isNew && !customer.profileName) {
-        await scheduleWork(tx, channel.portfolioId, "fetch_profile", customer.id);
-        workDueAt.push(new Date());
-      }
+      if (await lookUpProfileOfNew(tx, channel, customer)) workDueAt.push(new Date());
       return { stored: true, conversationId: conversation.id, workDueAt };
     });
     return result === "duplicate" ? { stored: false, workDueAt: [] } : result;
@@ -72,6 +69,7 @@ export class PgInboundStore implements InboundStore {
   async storeReaction(channel: RoutedChannel, event: ReactionEvent): Promise<{ stored: boolean }> {
     const result = await unlessDuplicate(this.db, async (tx) => {
       const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
+      await lookUpProfileOfNew(tx, channel, customer);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: false });
       const inserted = await tx
         .insert(messages)
@@ -110,6 +108,7 @@ export class PgInboundStore implements InboundStore {
       if (known.length) return "ours" as const;
       if (ourAppId && event.appId === ourAppId) return "ours" as const;
       const customer = await upsertCustomer(tx, channel, event.customer, event.occurredAt);
+      await lookUpProfileOfNew(tx, channel, customer);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: false });
       // Our own send can echo back before we stored its id: a queued reply with the same text is ours.
       const queued = await tx
@@ -194,6 +193,13 @@ export class PgInboundStore implements InboundStore {
     this.touchedAt.set(channelId, at.getTime());
     await this.db.update(channels).set({ lastWebhookAt: at }).where(eq(channels.id, channelId));
   }
+}
+
+/** A customer met for the first time without a name: look the name up once (Messenger, Instagram). */
+async function lookUpProfileOfNew(tx: Tx, channel: RoutedChannel, customer: { id: string; isNew: boolean; profileName: string | null }): Promise<boolean> {
+  if (!customer.isNew || customer.profileName) return false;
+  await scheduleWork(tx, channel.portfolioId, "fetch_profile", customer.id);
+  return true;
 }
 
 /** Applies statuses that arrived before their message; called when a platform id is stored. */

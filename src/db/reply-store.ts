@@ -5,6 +5,7 @@ import { type AttentionCode, type HistoryMessage, LostLease, type OutboundPart, 
 import type { SecretBox } from "../security/secret-box.js";
 import type { Db } from "./client.js";
 import { applyPendingStatuses } from "./inbound-store.js";
+import { applyKeptWatermarks } from "./status-sql.js";
 import { agents, channels, conversations, customers, messages, workItems } from "./schema/index.js";
 
 /** Everything the reply worker reads and writes, always scoped to the conversation's portfolio. */
@@ -141,6 +142,7 @@ export class PgReplyStore implements ReplyStore {
         .set({ platformMessageId, status: "sent", sentAt: new Date() })
         .where(and(this.inConversation(ctx), eq(messages.id, messageId)));
       await applyPendingStatuses(tx, ctx.channel.id, [platformMessageId]);
+      await applyKeptWatermarks(tx, ctx.conversationId, messageId);
     });
   }
 

@@ -59,7 +59,11 @@ export async function applyStatusToMessage(
   return (await moveStatusForward(db, where, status, at, error)).length > 0;
 }
 
-/** Every message the business sent in a conversation up to `upTo` (Messenger's watermarks). */
+/**
+ * Every message the business sent in a conversation up to `upTo` (Messenger's watermarks). The
+ * watermark is also kept on the conversation, for replies whose platform id is stored only later.
+ * Our messages are compared by when we stored them, which is before Meta stamped them.
+ */
 export async function applyWatermarkToConversation(
   db: DbOrTx,
   conversationId: string,
@@ -67,12 +71,35 @@ export async function applyWatermarkToConversation(
   upTo: Date,
   at: Date,
 ): Promise<number> {
-  const where = and(
-    eq(messages.conversationId, conversationId),
+  const mark = sql`${upTo.toISOString()}::timestamptz`;
+  await db
+    .update(conversations)
+    .set(
+      status === "read"
+        ? { readWatermark: sql`GREATEST(${conversations.readWatermark}, ${mark})` }
+        : { deliveredWatermark: sql`GREATEST(${conversations.deliveredWatermark}, ${mark})` },
+    )
+    .where(eq(conversations.id, conversationId));
+  return (await moveStatusForward(db, watermarked(eq(messages.conversationId, conversationId), status, upTo), status, at)).length;
+}
+
+function watermarked(scope: SQL | undefined, status: "delivered" | "read", upTo: Date): SQL {
+  return and(
+    scope,
     eq(messages.direction, "out"),
     isNotNull(messages.platformMessageId),
-    lte(messages.sentAt, upTo),
+    lte(messages.occurredAt, upTo),
     sql`array_position(${order}, ${messages.status}) < array_position(${order}, ${status}::text)`,
   )!;
-  return (await moveStatusForward(db, where, status, at)).length;
+}
+
+/** A watermark that overtook the Send API's answer still applies once the platform id is stored. */
+export async function applyKeptWatermarks(db: DbOrTx, conversationId: string, messageId: number): Promise<void> {
+  const [marks] = await db
+    .select({ delivered: conversations.deliveredWatermark, read: conversations.readWatermark })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
+  for (const [status, upTo] of [["delivered", marks?.delivered], ["read", marks?.read]] as const) {
+    if (upTo) await moveStatusForward(db, watermarked(eq(messages.id, messageId), status, upTo), status, upTo);
+  }
 }

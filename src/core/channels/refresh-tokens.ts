@@ -1,7 +1,7 @@
 import type { LiveEvents } from "../live/ports.js";
 import type { Platform } from "../events.js";
 import { SendError, type TokenRefresher } from "../ports.js";
-import type { TokenStore } from "./ports.js";
+import type { ExpiringToken, TokenStore } from "./ports.js";
 
 export interface RefreshDeps {
   store: TokenStore;
@@ -28,6 +28,12 @@ export async function refreshChannelTokens(deps: RefreshDeps): Promise<RefreshOu
   for (const token of await deps.store.expiringTokens()) {
     const refresher = deps.refreshers[token.platform];
     const issuedAt = token.issuedAt ?? new Date(0);
+    if (refresher && token.expiresAt <= now) {
+      // Too late to renew: only a new login helps, and admins should hear it before a send fails.
+      outcome.failed++;
+      await needsReauth(deps, token, "The access token expired; reconnect the account");
+      continue;
+    }
     if (!refresher || !refresher.due(token.credentials, issuedAt, token.expiresAt, now)) {
       outcome.skipped++;
       continue;
@@ -44,9 +50,13 @@ export async function refreshChannelTokens(deps: RefreshDeps): Promise<RefreshOu
       const reason = error.tokenInvalid
         ? "The access token was refused (190); reconnect the account"
         : `Token refresh was refused: ${error.message}`;
-      await deps.store.markNeedsReauth(token.channelId, reason);
-      await deps.live.publish(token.portfolioId, { type: "channel.state", channelId: token.channelId, state: "needs_reauth", reason });
+      await needsReauth(deps, token, reason);
     }
   }
   return outcome;
+}
+
+async function needsReauth(deps: RefreshDeps, token: ExpiringToken, reason: string): Promise<void> {
+  await deps.store.markNeedsReauth(token.channelId, reason);
+  await deps.live.publish(token.portfolioId, { type: "channel.state", channelId: token.channelId, state: "needs_reauth", reason });
 }

@@ -2,6 +2,7 @@ import type { Platform, PlatformError } from "../events.js";
 
 export interface ConversationWindow {
   platform: Platform;
+  channelState: "active" | "needs_reauth" | "disabled";
   /** Platform time of the customer's newest message. */
   lastInboundAt: Date | null;
 }

@@ -1,7 +1,7 @@
 import { AppError } from "../errors.js";
-import type { Platform } from "../events.js";
+import type { Platform, PlatformError } from "../events.js";
 import type { ChannelSender } from "../ports.js";
-import type { ConversationStore } from "./ports.js";
+import type { ConversationStore, ConversationWindow } from "./ports.js";
 
 export interface ManualReplyDeps {
   store: ConversationStore;
@@ -35,16 +35,28 @@ export async function sendManualReply(
   const sender = deps.senders[window.platform];
   if (!sender) throw new AppError("bad_request", `cannot send on ${window.platform}`);
 
-  const since = window.lastInboundAt ? deps.now().getTime() - window.lastInboundAt.getTime() : Number.POSITIVE_INFINITY;
-  if (since > sender.window.humanMs) {
-    const reason = window.lastInboundAt
-      ? `The customer last wrote ${hours(since)} hours ago; on ${window.platform} a person may reply within ${hours(sender.window.humanMs)} hours of the customer's last message. Wait for the customer to write again${window.platform === "whatsapp" ? " or send an approved template" : ""}.`
-      : "The customer has not written yet, so no free-form message may be sent.";
-    const refusal = { code: "window_closed", title: "Outside the messaging window", detail: reason, category: "window_closed" as const };
+  const refusal = refusalOf(window, sender, deps.now());
+  if (refusal) {
     const stored = await deps.store.storePersonMessage(input.portfolioId, input.conversationId, { text, memberId: input.memberId }, refusal);
-    return { messageId: stored.messageId, status: "failed", reason };
+    return { messageId: stored.messageId, status: "failed", reason: refusal.detail };
   }
   const stored = await deps.store.storePersonMessage(input.portfolioId, input.conversationId, { text, memberId: input.memberId });
   if (stored.sendDueAt) deps.onWorkScheduled(stored.sendDueAt);
   return { messageId: stored.messageId, status: "queued" };
+}
+
+/** Why a person's message may not go out now, if it may not: a dead channel, or a closed window. */
+function refusalOf(window: ConversationWindow, sender: ChannelSender, now: Date): (PlatformError & { detail: string }) | undefined {
+  if (window.channelState !== "active") {
+    const detail = window.channelState === "needs_reauth"
+      ? "The channel's access token was refused; reconnect the channel, then send again."
+      : "The channel is disabled.";
+    return { code: `channel_${window.channelState}`, title: "The channel cannot send", detail };
+  }
+  const since = window.lastInboundAt ? now.getTime() - window.lastInboundAt.getTime() : Number.POSITIVE_INFINITY;
+  if (since <= sender.window.humanMs) return undefined;
+  const detail = window.lastInboundAt
+    ? `The customer last wrote ${hours(since)} hours ago; on ${window.platform} a person may reply within ${hours(sender.window.humanMs)} hours of the customer's last message. Wait for the customer to write again${window.platform === "whatsapp" ? " or send an approved template" : ""}.`
+    : "The customer has not written yet, so no free-form message may be sent.";
+  return { code: "window_closed", title: "Outside the messaging window", detail, category: "window_closed" };
 }

@@ -1,8 +1,10 @@
 import type { Platform } from "../events.js";
+import type { LiveEvents } from "../live/ports.js";
 import { type ChannelCredentials, type ChannelSender, SendError } from "../ports.js";
 
 export interface ProfileTarget {
   customerId: string;
+  portfolioId: string;
   platform: Platform;
   channelId: string;
   channelExternalId: string;
@@ -24,7 +26,7 @@ export interface ProfileStore {
  */
 export async function fetchCustomerProfile(
   customerId: string,
-  deps: { store: ProfileStore; senders: Partial<Record<Platform, ChannelSender>> },
+  deps: { store: ProfileStore; live: LiveEvents; senders: Partial<Record<Platform, ChannelSender>> },
 ): Promise<void> {
   const target = await deps.store.profileTarget(customerId);
   if (!target || target.profileName) return;
@@ -41,6 +43,7 @@ export async function fetchCustomerProfile(
   } catch (error) {
     if (error instanceof SendError && error.tokenInvalid) {
       await deps.store.channelNeedsReauth(target.channelId, error.message);
+      await deps.live.publish(target.portfolioId, { type: "channel.state", channelId: target.channelId, state: "needs_reauth", reason: error.message });
       return;
     }
     if (error instanceof SendError && !error.retryable) return;

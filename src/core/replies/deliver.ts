@@ -1,6 +1,7 @@
 import { RetryLater } from "../errors.js";
+import type { LiveEvents } from "../live/ports.js";
 import { type ChannelSender, type OutboundTarget, SendError, type SendOptions } from "../ports.js";
-import { attentionForFailure } from "./attention.js";
+import { attentionForFailure, needsReauth } from "./attention.js";
 import type { OutboundPart, ReplyContext, ReplyStore } from "./ports.js";
 
 export function targetOf(ctx: ReplyContext): OutboundTarget {
@@ -16,31 +17,62 @@ export function sinceCustomerSpoke(ctx: ReplyContext, now: Date): number {
   return ctx.lastInboundAt ? now.getTime() - ctx.lastInboundAt.getTime() : Number.POSITIVE_INFINITY;
 }
 
+export interface DeliveryDeps {
+  store: ReplyStore;
+  live: LiveEvents;
+}
+
+export interface DeliveryOptions extends SendOptions {
+  /** Asked before every part after the first: false stops the rest (a person took over). */
+  stillWanted?(): Promise<boolean>;
+}
+
+/**
+ * A channel that cannot send (its token was refused, or it was disabled): the messages are kept as
+ * failed with the reason, nothing reaches the Graph API, and admins are told.
+ */
+export async function refuseOnInactiveChannel(ctx: ReplyContext, parts: OutboundPart[], store: ReplyStore): Promise<boolean> {
+  if (ctx.channel.state === "active") return false;
+  const reason = `The channel is ${ctx.channel.state === "needs_reauth" ? "waiting to be reconnected" : "disabled"}, so nothing can be sent`;
+  await store.markFailed(ctx, parts.map((p) => p.id), { code: `channel_${ctx.channel.state}`, title: reason });
+  const attention = ctx.channel.state === "needs_reauth" ? needsReauth : { code: "send_failed" as const, reason };
+  await store.flag(ctx, attention.code, attention.reason);
+  return true;
+}
+
 /**
  * Sends stored parts in order, recording each platform id as it is accepted. A passing fault is
  * thrown to be retried (parts already sent are skipped next time); a permanent refusal is stored
- * on this part and the rest, and shown to admins.
+ * on this part and the rest, and shown to admins; a refused token also marks the channel.
  */
 export async function deliverParts(
   ctx: ReplyContext,
   parts: OutboundPart[],
   sender: ChannelSender,
-  store: ReplyStore,
-  options: SendOptions = {},
+  deps: DeliveryDeps,
+  options: DeliveryOptions = {},
 ): Promise<void> {
+  const { stillWanted, ...sendOptions } = options;
   for (const [index, part] of parts.entries()) {
+    if (index > 0 && stillWanted && !(await stillWanted())) {
+      await deps.store.discardUnsent(ctx, parts.slice(index).map((p) => p.id));
+      return;
+    }
     try {
-      const result = await sender.sendText(targetOf(ctx), part.text, options);
-      await store.markSent(ctx, part.id, result.platformMessageId);
+      const result = await sender.sendText(targetOf(ctx), part.text, sendOptions);
+      await deps.store.markSent(ctx, part.id, result.platformMessageId);
     } catch (error) {
       if (!(error instanceof SendError) || error.retryable) {
         const message = error instanceof Error ? error.message : String(error);
         throw new RetryLater(message, error instanceof SendError ? error.retryAfterMs : undefined);
       }
-      await store.markFailed(ctx, parts.slice(index).map((p) => p.id), error.error);
-      if (error.tokenInvalid) await store.channelNeedsReauth(ctx, error.message);
+      await deps.store.markFailed(ctx, parts.slice(index).map((p) => p.id), error.error);
+      if (error.tokenInvalid) {
+        await deps.store.channelNeedsReauth(ctx, error.message);
+        await deps.live.publish(ctx.portfolioId, { type: "channel.state", channelId: ctx.channel.id, state: "needs_reauth", reason: error.message });
+      }
       const attention = attentionForFailure(error.tokenInvalid ? { ...error.error, category: "token_invalid" } : error.error);
-      await store.flag(ctx, attention.code, attention.reason);
+      await deps.store.flag(ctx, attention.code, attention.reason);
       return;
     }
   }

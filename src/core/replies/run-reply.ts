@@ -2,15 +2,17 @@ import { generateReply, missingKeyMessage, ModelError, type ModelSettings } from
 import { checkReply } from "../agent/output-guard.js";
 import { RetryLater } from "../errors.js";
 import type { Platform } from "../events.js";
+import type { LiveEvents } from "../live/ports.js";
 import type { ChannelSender } from "../ports.js";
-import { windowClosed } from "./attention.js";
-import { deliverParts, sinceCustomerSpoke, targetOf } from "./deliver.js";
+import { needsReauth, windowClosed } from "./attention.js";
+import { deliverParts, refuseOnInactiveChannel, sinceCustomerSpoke, targetOf } from "./deliver.js";
 import { historyTurns, unansweredMessage } from "./history-turns.js";
 import type { ReplyContext, ReplyStore } from "./ports.js";
 import { splitText } from "./split-text.js";
 
 export interface ReplyDeps {
   store: ReplyStore;
+  live: LiveEvents;
   senders: Partial<Record<Platform, ChannelSender>>;
   model: ModelSettings;
   now(): Date;
@@ -47,10 +49,15 @@ function windowOpen(ctx: ReplyContext, sender: ChannelSender, now: Date): boolea
 
 /** Decides whether to answer, generates the answer and stores it. Returns the stored part ids. */
 async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, deps: ReplyDeps): Promise<number[] | undefined> {
-  if (ctx.mode !== "ai" || !ctx.agent?.enabled || ctx.channel.state !== "active") return;
+  if (ctx.mode !== "ai" || !ctx.agent?.enabled) return;
   const history = await deps.store.history(ctx, deps.historyLimit ?? 200);
   const answering = unansweredMessage(history);
   if (!answering) return;
+  if (ctx.channel.state !== "active") {
+    // The customer waits for nobody: admins must see why the agent is silent.
+    if (ctx.channel.state === "needs_reauth") await deps.store.flag(ctx, needsReauth.code, needsReauth.reason);
+    return;
+  }
   if (!windowOpen(ctx, sender, deps.now())) {
     await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
@@ -100,13 +107,15 @@ async function sendParts(ctx: ReplyContext, ids: number[], sender: ChannelSender
     await deps.store.discardUnsent(ctx, unsent.map((p) => p.id));
     return;
   }
+  if (await refuseOnInactiveChannel(ctx, unsent, deps.store)) return;
   if (!windowOpen(ctx, sender, deps.now())) {
     const error = { code: "window_closed", title: "24h window closed before the reply could be sent", category: "window_closed" as const };
     await deps.store.markFailed(ctx, unsent.map((p) => p.id), error);
     await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
-  await deliverParts(ctx, unsent, sender, deps.store);
+  // A person may take over while a long reply goes out part by part: the rest is then dropped.
+  await deliverParts(ctx, unsent, sender, deps, { stillWanted: async () => (await deps.store.currentMode(ctx)) === "ai" });
 }
 
 /** When a reply gave up after its retries: the failure is stored where admins see it. */

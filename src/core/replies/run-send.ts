@@ -1,11 +1,13 @@
 import type { Platform } from "../events.js";
+import type { LiveEvents } from "../live/ports.js";
 import type { ChannelSender } from "../ports.js";
 import { windowClosed } from "./attention.js";
-import { deliverParts, sinceCustomerSpoke } from "./deliver.js";
+import { deliverParts, refuseOnInactiveChannel, sinceCustomerSpoke } from "./deliver.js";
 import type { ReplyStore } from "./ports.js";
 
 export interface SendDeps {
   store: ReplyStore;
+  live: LiveEvents;
   senders: Partial<Record<Platform, ChannelSender>>;
   now(): Date;
 }
@@ -21,6 +23,7 @@ export async function runSend(conversationId: string, deps: SendDeps): Promise<v
   if (!sender) throw new Error(`no sender for ${ctx.channel.platform}`);
   const parts = await deps.store.queuedPersonMessages(ctx);
   if (parts.length === 0) return;
+  if (await refuseOnInactiveChannel(ctx, parts, deps.store)) return;
   const since = sinceCustomerSpoke(ctx, deps.now());
   if (since > sender.window.humanMs) {
     const error = { code: "window_closed", title: "The messaging window closed before the message could be sent", category: "window_closed" as const };
@@ -28,5 +31,5 @@ export async function runSend(conversationId: string, deps: SendDeps): Promise<v
     await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
-  await deliverParts(ctx, parts, sender, deps.store, { humanAgent: since >= sender.window.aiMs });
+  await deliverParts(ctx, parts, sender, deps, { humanAgent: since >= sender.window.aiMs });
 }

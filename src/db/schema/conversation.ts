@@ -35,6 +35,9 @@ export const conversations = pgTable(
     lastInboundAt: tz("last_inbound_at"),
     lastMessageAt: tz("last_message_at"),
     unreadCount: integer("unread_count").notNull().default(0),
+    /** Messenger's latest delivery and read watermarks, kept for replies whose id is stored later. */
+    deliveredWatermark: tz("delivered_watermark"),
+    readWatermark: tz("read_watermark"),
     /** Why admins should look at this thread (handoff, failed send, closed window); null when fine. */
     attentionCode: text("attention_code"),
     attentionReason: text("attention_reason"),
