@@ -37,26 +37,18 @@ export class PgInboundStore implements InboundStore {
       const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: true });
       const details = event.replyContext ? { ...event.details, replyContext: event.replyContext } : event.details;
-      const inserted = await tx
-        .insert(messages)
-        .values({
-          portfolioId: channel.portfolioId,
-          conversationId: conversation.id,
-          channelId: channel.id,
-          direction: "in",
-          author: "customer",
-          kind: event.kind,
-          text: pgText(event.text),
-          details: pgJson(details ?? null),
-          raw: pgJson(event.raw),
-          platformMessageId: event.platformMessageId,
-          replyToPlatformId: event.replyToPlatformId ?? null,
-          status: "received",
-          occurredAt: event.occurredAt,
-        })
-        .onConflictDoNothing()
-        .returning({ id: messages.id });
-      if (inserted.length === 0) throw new Duplicate();
+      await insertOnce(tx, channel, conversation.id, {
+        direction: "in",
+        author: "customer",
+        kind: event.kind,
+        text: pgText(event.text),
+        details: pgJson(details ?? null),
+        raw: pgJson(event.raw),
+        platformMessageId: event.platformMessageId,
+        replyToPlatformId: event.replyToPlatformId ?? null,
+        status: "received",
+        occurredAt: event.occurredAt,
+      });
       const workDueAt: Date[] = [];
       const wantsReply = replyAfterMs !== null && !event.standby && conversation.mode === "ai" && replyingKinds.has(event.kind);
       if (wantsReply) workDueAt.push(await scheduleReply(tx, channel.portfolioId, conversation.id, replyAfterMs));
@@ -71,25 +63,17 @@ export class PgInboundStore implements InboundStore {
       const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
       await lookUpProfileOfNew(tx, channel, customer);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: false });
-      const inserted = await tx
-        .insert(messages)
-        .values({
-          portfolioId: channel.portfolioId,
-          conversationId: conversation.id,
-          channelId: channel.id,
-          direction: "in",
-          author: "customer",
-          kind: "reaction",
-          text: pgText(event.emoji ?? ""),
-          raw: pgJson(event.raw),
-          platformMessageId: event.platformMessageId,
-          replyToPlatformId: event.targetPlatformMessageId,
-          status: "received",
-          occurredAt: event.occurredAt,
-        })
-        .onConflictDoNothing()
-        .returning({ id: messages.id });
-      if (inserted.length === 0) throw new Duplicate();
+      await insertOnce(tx, channel, conversation.id, {
+        direction: "in",
+        author: "customer",
+        kind: "reaction",
+        text: pgText(event.emoji ?? ""),
+        raw: pgJson(event.raw),
+        platformMessageId: event.platformMessageId,
+        replyToPlatformId: event.targetPlatformMessageId,
+        status: "received",
+        occurredAt: event.occurredAt,
+      });
       await tx
         .update(messages)
         .set({ reaction: pgText(event.emoji) })
@@ -124,26 +108,18 @@ export class PgInboundStore implements InboundStore {
           ),
         );
       if (queued.length) return "ours" as const;
-      const inserted = await tx
-        .insert(messages)
-        .values({
-          portfolioId: channel.portfolioId,
-          conversationId: conversation.id,
-          channelId: channel.id,
-          direction: "out",
-          author: "business_app",
-          kind: event.kind,
-          text: pgText(event.text),
-          details: pgJson({ ...event.details, appId: event.appId ?? null }),
-          raw: pgJson(event.raw),
-          platformMessageId: event.platformMessageId,
-          status: "sent",
-          occurredAt: event.occurredAt,
-          sentAt: event.occurredAt,
-        })
-        .onConflictDoNothing()
-        .returning({ id: messages.id });
-      if (inserted.length === 0) throw new Duplicate();
+      await insertOnce(tx, channel, conversation.id, {
+        direction: "out",
+        author: "business_app",
+        kind: event.kind,
+        text: pgText(event.text),
+        details: pgJson({ ...event.details, appId: event.appId ?? null }),
+        raw: pgJson(event.raw),
+        platformMessageId: event.platformMessageId,
+        status: "sent",
+        occurredAt: event.occurredAt,
+        sentAt: event.occurredAt,
+      });
       await tx.update(conversations).set({ mode: "manual" }).where(eq(conversations.id, conversation.id));
       return "person" as const;
     });
@@ -193,6 +169,18 @@ export class PgInboundStore implements InboundStore {
     this.touchedAt.set(channelId, at.getTime());
     await this.db.update(channels).set({ lastWebhookAt: at }).where(eq(channels.id, channelId));
   }
+}
+
+type MessageFields = Omit<typeof messages.$inferInsert, "portfolioId" | "channelId" | "conversationId">;
+
+/** Inserts a platform message unless its (channel, platform id) is already stored: then Duplicate. */
+async function insertOnce(tx: Tx, channel: RoutedChannel, conversationId: string, fields: MessageFields): Promise<void> {
+  const inserted = await tx
+    .insert(messages)
+    .values({ ...fields, portfolioId: channel.portfolioId, channelId: channel.id, conversationId })
+    .onConflictDoNothing()
+    .returning({ id: messages.id });
+  if (inserted.length === 0) throw new Duplicate();
 }
 
 /** A customer met for the first time without a name: look the name up once (Messenger, Instagram). */
