@@ -60,7 +60,12 @@ export interface ChannelSender {
    * How long after the customer's last message a free-form message may go out: from the agent
    * (`aiMs`, always 24 hours) and from a person (`humanMs`: 7 days with HUMAN_AGENT where allowed).
    */
-  window: { aiMs: number; humanMs: number };
+  window: {
+    aiMs: number;
+    humanMs: number;
+    /** What a business may still send once the window closed, in words (WhatsApp: a template). */
+    afterwards?: string;
+  };
   sendText(target: OutboundTarget, text: string, options?: SendOptions): Promise<SendResult>;
   /** Marks the customer's message read and shows a typing indicator where the platform has one. */
   markReadAndTyping(target: OutboundTarget, inboundPlatformMessageId: string): Promise<void>;

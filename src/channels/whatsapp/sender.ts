@@ -9,7 +9,7 @@ export function createWhatsAppSender(graph: GraphClient): ChannelSender {
     platform: "whatsapp",
     textLimit: { max: 4096, unit: "chars" },
     // WhatsApp has no human-agent extension: outside 24 hours only templates may go.
-    window: { aiMs: 24 * 3_600_000, humanMs: 24 * 3_600_000 },
+    window: { aiMs: 24 * 3_600_000, humanMs: 24 * 3_600_000, afterwards: "an approved message template" },
 
     async sendText(target, text, options) {
       const body: Record<string, unknown> = {

@@ -56,7 +56,7 @@ function refusalOf(window: ConversationWindow, sender: ChannelSender, now: Date)
   const since = window.lastInboundAt ? now.getTime() - window.lastInboundAt.getTime() : Number.POSITIVE_INFINITY;
   if (since <= sender.window.humanMs) return undefined;
   const detail = window.lastInboundAt
-    ? `The customer last wrote ${hours(since)} hours ago; on ${window.platform} a person may reply within ${hours(sender.window.humanMs)} hours of the customer's last message. Wait for the customer to write again${window.platform === "whatsapp" ? " or send an approved template" : ""}.`
+    ? `The customer last wrote ${hours(since)} hours ago; on ${window.platform} a person may reply within ${hours(sender.window.humanMs)} hours of the customer's last message. Wait for the customer to write again${sender.window.afterwards ? ` or send ${sender.window.afterwards}` : ""}.`
     : "The customer has not written yet, so no free-form message may be sent.";
   return { code: "window_closed", title: "Outside the messaging window", detail, category: "window_closed" };
 }

@@ -101,7 +101,7 @@ function summarize(box: SecretBox, row: typeof channels.$inferSelect): ChannelSu
     tokenHint: creds ? tokenHint(creds.accessToken) : null,
     hasAppSecret: Boolean(creds?.appSecret || creds?.instagramAppSecret),
     hasVerifyToken: Boolean(creds?.verifyToken),
-    instagramLogin: row.platform === "instagram" && creds ? (creds.instagramLogin ?? "instagram") : null,
+    instagramLogin: creds?.instagramLogin ?? null,
   };
 }
 
