@@ -1,4 +1,6 @@
 import { join } from "node:path";
+import type { BetterAuthPlugin } from "better-auth";
+import { createAuth } from "./auth/create-auth.js";
 import { type Cache, openCache } from "./cache/index.js";
 import { BusLiveEvents } from "./cache/live-events.js";
 import { channelAdapters } from "./channels/index.js";
@@ -17,6 +19,9 @@ import { PgConversationStore } from "./db/conversation-store.js";
 import { PgInboundStore } from "./db/inbound-store.js";
 import { PgReplyStore } from "./db/reply-store.js";
 import { createHttpApp } from "./http/app.js";
+import type { ApiDeps } from "./http/api/deps.js";
+import { portfolioRoutes } from "./http/api/routes/portfolios.js";
+import { findMembership } from "./db/repositories/member-repository.js";
 import { createLogger, type Logger } from "./logger.js";
 import { SecretBox } from "./security/secret-box.js";
 import { pruneExpired } from "./work/housekeeping.js";
@@ -28,6 +33,10 @@ export interface Overrides {
   database?: Database;
   cache?: Cache;
   logger?: Logger;
+  /** Extra better-auth plugins (tests add testUtils). */
+  authPlugins?: BetterAuthPlugin[];
+  /** Receives the local owner's one-time sign-in link (start-up prints it). */
+  onLocalSignInLink?(url: string): void;
 }
 
 export type Cosbot = Awaited<ReturnType<typeof createCosbot>>;
@@ -100,8 +109,27 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   );
   const refreshTokens = () => refreshChannelTokens({ store: channelStore, refreshers: adapters.tokenRefreshers, live, now, log });
 
+  const auth = createAuth({ config, db, log, plugins: overrides.authPlugins, onLocalSignInLink: overrides.onLocalSignInLink });
+  const apiDeps: ApiDeps = { db, box, defaultModel: config.DEFAULT_MODEL, now };
+  const apiRoutes = [...portfolioRoutes(apiDeps)];
+
   const app = createHttpApp({
     log,
+    api: {
+      auth,
+      routes: apiRoutes,
+      kv: cache.kv,
+      publicUrl: config.PUBLIC_URL,
+      version: "0.1.0",
+      limits: { apiPerMinute: config.API_RATE_LIMIT_PER_MINUTE, signInPerMinute: config.SIGN_IN_RATE_LIMIT_PER_MINUTE, trustProxy: config.TRUST_PROXY },
+      guard: {
+        async caller(c) {
+          const found = await auth.api.getSession({ headers: c.req.raw.headers });
+          return found ? { userId: found.user.id, name: found.user.name, email: found.user.email } : undefined;
+        },
+        membership: (userId, portfolioId) => findMembership(db, userId, portfolioId),
+      },
+    },
     webhooks: {
       parsers: adapters.parsers,
       maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
@@ -133,6 +161,8 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
 
   return {
     app,
+    auth,
+    apiRoutes,
     runner,
     database,
     cache,

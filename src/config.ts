@@ -46,15 +46,34 @@ const schema = z.object({
   WORK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(2000),
   /** How often the in-process schedule renews expiring channel tokens. */
   TOKEN_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1000).default(6 * 3_600_000),
+  /** Where browsers reach the server: the OAuth callback base and the one origin the API trusts. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Signs sessions and seals OAuth tokens; generated under DATA_DIR on the embedded defaults. */
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The one-time local owner sign-in link: on by default only when GitHub is not configured. */
+  LOCAL_SIGN_IN: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Requests per minute per client: the API, and (stricter) the sign-in routes. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): rate limits count by it. */
+  TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   /** Bearer secret for the /cron/* routes that serverless schedulers call. Unset: the routes refuse. */
   CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 type RawConfig = z.infer<typeof schema>;
-export type Config = Omit<RawConfig, "ENCRYPTION_KEY"> & {
+export type Config = Omit<RawConfig, "ENCRYPTION_KEY" | "AUTH_SECRET" | "PUBLIC_URL" | "LOCAL_SIGN_IN"> & {
   ENCRYPTION_KEY: Buffer;
   /** True when the key was generated and kept under DATA_DIR rather than configured. */
   encryptionKeyGenerated: boolean;
+  AUTH_SECRET: string;
+  /** Without a trailing slash. */
+  PUBLIC_URL: string;
+  /** Whether the one-time local owner sign-in link is offered (LOCAL_SIGN_IN resolved). */
+  localSignIn: boolean;
+  github?: { clientId: string; clientSecret: string };
 };
 
 export class ConfigError extends Error {}
@@ -69,12 +88,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const raw = parsed.data;
   if (raw.NODE_ENV === "production") {
-    const missing = (["DATABASE_URL", "ENCRYPTION_KEY"] as const).filter((k) => !raw[k]);
+    const missing = (["DATABASE_URL", "ENCRYPTION_KEY", "AUTH_SECRET", "PUBLIC_URL"] as const).filter((k) => !raw[k]);
     if (missing.length) throw new ConfigError(`Missing required setting(s) for production: ${missing.join(", ")}`);
   }
+  if (Boolean(raw.GITHUB_CLIENT_ID) !== Boolean(raw.GITHUB_CLIENT_SECRET)) {
+    throw new ConfigError("Invalid configuration:\n  GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both or neither");
+  }
+  const github = raw.GITHUB_CLIENT_ID && raw.GITHUB_CLIENT_SECRET ? { clientId: raw.GITHUB_CLIENT_ID, clientSecret: raw.GITHUB_CLIENT_SECRET } : undefined;
   const generated = !raw.ENCRYPTION_KEY;
   const key = raw.ENCRYPTION_KEY ? decodeKey(raw.ENCRYPTION_KEY) : localEncryptionKey(raw.DATA_DIR);
-  return { ...raw, ENCRYPTION_KEY: key, encryptionKeyGenerated: generated };
+  return {
+    ...raw,
+    ENCRYPTION_KEY: key,
+    encryptionKeyGenerated: generated,
+    AUTH_SECRET: raw.AUTH_SECRET ?? localSecret(raw.DATA_DIR, "auth.secret"),
+    PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ""),
+    localSignIn: raw.LOCAL_SIGN_IN === "on" || (raw.LOCAL_SIGN_IN === "auto" && !github),
+    github,
+  };
 }
 
 function decodeKey(value: string): Buffer {
@@ -83,10 +114,15 @@ function decodeKey(value: string): Buffer {
 
 /** On the embedded defaults the key is generated once and kept beside the data it protects. */
 function localEncryptionKey(dataDir: string): Buffer {
-  const file = join(resolve(dataDir), "encryption.key");
-  if (existsSync(file)) return decodeKey(readFileSync(file, "utf8").trim());
+  return decodeKey(localSecret(dataDir, "encryption.key"));
+}
+
+/** 32 random bytes as hex, generated once into DATA_DIR and read from there afterwards. */
+function localSecret(dataDir: string, name: string): string {
+  const file = join(resolve(dataDir), name);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(resolve(dataDir), { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(file, key.toString("hex") + "\n", { mode: 0o600 });
-  return key;
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
 }

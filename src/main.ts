@@ -1,10 +1,13 @@
 import { serve } from "@hono/node-server";
+import { issueLocalSignInLink } from "./auth/create-auth.js";
 import { createCosbot } from "./compose.js";
 import { ConfigError, loadConfig } from "./config.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const cosbot = await createCosbot(config);
+  const cosbot = await createCosbot(config, {
+    onLocalSignInLink: (url) => cosbot.log.info({ url }, `Sign in as the local owner (one use, valid 1 hour; restart for a new link): ${url}`),
+  });
   const { log } = cosbot;
   const server = serve({ fetch: cosbot.app.fetch, port: config.PORT }, (info) => {
     cosbot.startSchedules();
@@ -13,6 +16,8 @@ async function main(): Promise<void> {
       `Cosbot listening on http://localhost:${info.port}`,
     );
     if (!config.OPENAI_API_KEY) log.warn("OPENAI_API_KEY is not set: messages are stored, replies are marked failed");
+    if (config.localSignIn) void issueLocalSignInLink(cosbot.auth).catch((err: unknown) => log.warn({ err }, "no local sign-in link"));
+    else if (!config.github) log.warn("No way to sign in: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, or LOCAL_SIGN_IN=on");
   });
   server.once("error", async (error: NodeJS.ErrnoException) => {
     await cosbot.close();

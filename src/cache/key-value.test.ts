@@ -63,4 +63,14 @@ describe.each(implementations)("KeyValue on %s", (_name, make) => {
     await kv.delete(`${prefix}list:a`, `${prefix}list:b`);
     expect(await kv.keys(`${prefix}list:`)).toEqual([]);
   });
+
+  it("counts within a window that starts with the first increment and does not slide", async () => {
+    const kv = await make();
+    const counts = await Promise.all(Array.from({ length: 5 }, () => kv.increment(`${prefix}count`, 150)));
+    expect(counts.sort()).toEqual([1, 2, 3, 4, 5]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await kv.increment(`${prefix}count`, 150)).toBe(6);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await kv.increment(`${prefix}count`, 150)).toBe(1);
+  });
 });

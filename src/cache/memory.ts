@@ -39,6 +39,13 @@ export class MemoryKeyValue implements KeyValue {
     this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
   }
 
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const entry = this.live(key);
+    const count = (entry ? Number(entry.value) : 0) + 1;
+    this.entries.set(key, { value: String(count), expiresAt: entry?.expiresAt ?? this.now() + ttlMs });
+    return count;
+  }
+
   async get(key: string): Promise<string | null> {
     return this.live(key)?.value ?? null;
   }

@@ -3,6 +3,8 @@ export interface KeyValue {
   /** SET key value NX PX ttl: true when this call created the key. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** INCR with the TTL set when the key is created: the count within a fixed window. */
+  increment(key: string, ttlMs: number): Promise<number>;
   get(key: string): Promise<string | null>;
   /** Remaining time to live in ms; null when the key does not exist or never expires. */
   ttlMs(key: string): Promise<number | null>;

@@ -14,6 +14,12 @@ class RedisKeyValue implements KeyValue {
     await this.redis.set(key, value, "PX", ttlMs);
   }
 
+  async increment(key: string, ttlMs: number): Promise<number> {
+    // One round trip; the expiry is only set by the call that created the key.
+    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, ttlMs, "NX").exec()) as [[unknown, number], unknown];
+    return count;
+  }
+
   get(key: string): Promise<string | null> {
     return this.redis.get(key);
   }

@@ -1,10 +1,27 @@
-/** Error codes the HTTP edge maps to statuses in one table. */
-export type ErrorCode = "bad_request" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "payload_too_large";
+/** Error codes the HTTP edge maps to statuses in one table (`src/http/api/errors.ts`). */
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "rate_limited"
+  /** An outside service (Graph API, OpenAI) refused or could not be reached; try again later. */
+  | "upstream_unavailable";
+
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. `body.name`. */
+  field: string;
+  message: string;
+}
 
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Which input fields are wrong, for bad input. */
+    readonly fields?: FieldIssue[],
   ) {
     super(message);
   }

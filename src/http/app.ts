@@ -1,25 +1,58 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { KeyValue } from "../cache/ports.js";
+import type { Auth } from "../auth/create-auth.js";
+import { type GuardDeps, mountApi } from "./api/mount.js";
+import { openApiDocument } from "./api/openapi.js";
+import type { ApiRoute } from "./api/route.js";
+import { originCheck } from "./middleware/origin-check.js";
+import { rateLimit } from "./middleware/rate-limit.js";
+import { authRoutes } from "./routes/auth.js";
 import { type CronDeps, cronRoutes } from "./routes/cron.js";
 import { webhookRoutes, type WebhookRouteDeps } from "./routes/webhooks.js";
+
+export interface ApiEdgeDeps {
+  auth: Auth;
+  routes: ApiRoute[];
+  guard: GuardDeps;
+  kv: KeyValue;
+  publicUrl: string;
+  version: string;
+  limits: { apiPerMinute: number; signInPerMinute: number; trustProxy: boolean };
+}
 
 export interface HttpDeps {
   webhooks: WebhookRouteDeps;
   cron: CronDeps;
-  log: { error(obj: object, msg: string): void };
+  api: ApiEdgeDeps;
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
+
+const failure = (c: Context, status: 404 | 500, code: string, message: string) => c.json({ error: { code, message } }, status);
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   app.route("/webhooks", webhookRoutes(deps.webhooks));
   app.route("/cron", cronRoutes(deps.cron));
   app.get("/healthz", (c) => c.json({ ok: true }));
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  const { api } = deps;
+  const limit = (bucket: string, perMinute: number) =>
+    rateLimit({ kv: api.kv, bucket, perMinute, trustProxy: api.limits.trustProxy, onError: (err) => deps.log.warn({ err }, "rate limit not counted") });
+  app.use("/api/*", originCheck(api.publicUrl));
+  app.use("/api/auth/*", limit("sign-in", api.limits.signInPerMinute));
+  app.use("/api/*", limit("api", api.limits.apiPerMinute));
+  app.route("/api/auth", authRoutes(api.auth));
+  const openapi = openApiDocument(api.routes, { version: api.version, serverUrl: api.publicUrl });
+  app.get("/api/openapi.json", (c) => c.json(openapi));
+  app.route("/api", mountApi(api.routes, api.guard));
+
+  app.notFound((c) => failure(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     // Middleware refusals (bearer auth, body limits) carry their own response.
     if (error instanceof HTTPException) return error.getResponse();
     deps.log.error({ err: error, path: c.req.path }, "request failed");
-    return c.json({ error: "internal error" }, 500);
+    return failure(c, 500, "internal", "internal error");
   });
   return app;
 }

@@ -4,11 +4,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
+import { testUtils } from "better-auth/plugins";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Cache } from "../../src/cache/index.js";
 import { memoryCache } from "../../src/cache/memory.js";
 import { redisCache } from "../../src/cache/redis.js";
-import { createCosbot, type Cosbot } from "../../src/compose.js";
+import { createCosbot, type Cosbot, type Overrides } from "../../src/compose.js";
 import { loadConfig } from "../../src/config.js";
 import { agents, channels, conversations, customers, messages, portfolios, workItems } from "../../src/db/schema/index.js";
 import { FakeGraphApi, FakeOpenAI, postWebhook, type PostWebhookOptions } from "../fakes/index.js";
@@ -45,6 +46,7 @@ export interface HarnessOptions {
   /** Reuse another harness's database (a second server on the same data). */
   shareDatabase?: TestDatabase;
   seed?: boolean;
+  overrides?: Pick<Overrides, "onLocalSignInLink">;
 }
 
 /**
@@ -70,9 +72,12 @@ export async function startCosbot(options: HarnessOptions = {}): Promise<Harness
     WORK_BACKOFF_BASE_MS: "50",
     MODEL_TIMEOUT_MS: "5000",
     GRAPH_TIMEOUT_MS: "2000",
+    AUTH_SECRET: "test-auth-secret-that-is-long-enough-0123456789",
+    API_RATE_LIMIT_PER_MINUTE: "100000",
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: "100000",
     ...options.env,
   });
-  const cosbot = await createCosbot(config, { database: testDb.database, cache });
+  const cosbot = await createCosbot(config, { database: testDb.database, cache, authPlugins: [testUtils()], ...options.overrides });
   const server: ServerType = serve({ fetch: cosbot.app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

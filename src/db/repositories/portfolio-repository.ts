@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { asc, eq, like, or } from "drizzle-orm";
 import type { DbOrTx } from "../client.js";
-import { agents, portfolios } from "../schema/index.js";
+import { agents, members, portfolios } from "../schema/index.js";
 import { type Agent, defaultAgentFields } from "./agent-repository.js";
 
 export type Portfolio = typeof portfolios.$inferSelect;
@@ -10,6 +10,8 @@ export interface NewPortfolio {
   name: string;
   /** Model of the default agent (config.DEFAULT_MODEL). */
   model: string;
+  /** The user who creates it through the API becomes its owner in the same transaction. */
+  ownerUserId?: string;
 }
 
 /** Lower-case ASCII words joined by dashes; accents are folded so "Café Noir" becomes "cafe-noir". */
@@ -25,7 +27,7 @@ export function slugify(name: string): string {
   return slug || "portfolio";
 }
 
-/** Creates the tenant and its default agent together, so a portfolio never exists without one. */
+/** Creates the tenant, its default agent and its owner together, so a portfolio never exists without them. */
 export async function createPortfolio(db: DbOrTx, input: NewPortfolio): Promise<{ portfolio: Portfolio; agent: Agent }> {
   const name = input.name.trim();
   const base = slugify(name);
@@ -44,6 +46,7 @@ export async function createPortfolio(db: DbOrTx, input: NewPortfolio): Promise<
         .returning();
       if (!portfolio) continue;
       const [agent] = await tx.insert(agents).values({ portfolioId: portfolio.id, ...defaultAgentFields(name, input.model) }).returning();
+      if (input.ownerUserId) await tx.insert(members).values({ organizationId: portfolio.id, userId: input.ownerUserId, role: "owner" });
       return { portfolio, agent: agent! };
     }
     throw new Error(`Could not find a free slug for "${name}"`);

@@ -1,10 +1,12 @@
-import { boolean, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
-/** The tenant: one business. Shaped like better-auth's organization so that plugin can own it later. */
+/** The tenant: one business; better-auth's organization plugin knows it as its organization. */
 export const portfolios = pgTable("portfolio", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   slug: text("slug").notNull().unique(),
+  logo: text("logo"),
+  metadata: jsonb("metadata"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -17,5 +19,9 @@ export const agents = pgTable("agent", {
   instructions: text("instructions").notNull(),
   model: text("model").notNull(),
   enabled: boolean("enabled").notNull().default(true),
+  /** The portfolio's own OpenAI API key, sealed; used instead of the server's when set. */
+  openaiApiKey: text("openai_api_key"),
+  /** Its last four characters, to show which key is set. */
+  openaiApiKeyHint: text("openai_api_key_hint"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
