@@ -20,6 +20,10 @@ import { PgInboundStore } from "./db/inbound-store.js";
 import { PgReplyStore } from "./db/reply-store.js";
 import { createHttpApp } from "./http/app.js";
 import type { ApiDeps } from "./http/api/deps.js";
+import { agentRoutes } from "./http/api/routes/agent.js";
+import { channelRoutes } from "./http/api/routes/channels.js";
+import { conversationRoutes } from "./http/api/routes/conversations.js";
+import { memberRoutes } from "./http/api/routes/members.js";
 import { portfolioRoutes } from "./http/api/routes/portfolios.js";
 import { findMembership } from "./db/repositories/member-repository.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -111,7 +115,13 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
 
   const auth = createAuth({ config, db, log, plugins: overrides.authPlugins, onLocalSignInLink: overrides.onLocalSignInLink });
   const apiDeps: ApiDeps = { db, box, defaultModel: config.DEFAULT_MODEL, now };
-  const apiRoutes = [...portfolioRoutes(apiDeps)];
+  const apiRoutes = [
+    ...portfolioRoutes(apiDeps),
+    ...memberRoutes(apiDeps),
+    ...channelRoutes(apiDeps),
+    ...agentRoutes(apiDeps),
+    ...conversationRoutes(apiDeps),
+  ];
 
   const app = createHttpApp({
     log,

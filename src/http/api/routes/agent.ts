@@ -1,0 +1,6 @@
+import type { ApiDeps } from "../deps.js";
+import type { ApiRoute } from "../route.js";
+
+export function agentRoutes(_deps: ApiDeps): ApiRoute[] {
+  return [];
+}
