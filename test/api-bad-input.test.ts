@@ -10,7 +10,7 @@ import { api, type ApiUser, memberOf } from "./support/api-client.js";
 import { PNID, startCosbot, type Harness } from "./support/cosbot-under-test.js";
 
 let h: Harness;
-let owner: ApiUser;
+let owner: ApiUser & { memberId: string };
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -40,12 +40,12 @@ const label = (r: ApiRoute) => `${r.method} ${r.path}`;
 /** Rows in every table of ours: what a refused request must leave as it was. */
 async function rowCounts(): Promise<Record<string, number>> {
   const db = h.testDb.database.db;
-  const tables = await db.execute<{ table_name: string }>(
+  const tables = await db.execute(
     sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
   );
   const counts: Record<string, number> = {};
-  for (const { table_name } of rowsOf(tables)) {
-    const [row] = rowsOf(await db.execute<{ n: number }>(sql.raw(`select count(*)::int as n from "${table_name}"`)));
+  for (const { table_name } of rowsOf<{ table_name: string }>(tables)) {
+    const [row] = rowsOf<{ n: number }>(await db.execute(sql.raw(`select count(*)::int as n from "${table_name}"`)));
     counts[table_name] = row!.n;
   }
   return counts;
