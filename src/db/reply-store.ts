@@ -37,7 +37,13 @@ export class PgReplyStore implements ReplyStore {
         credentials: this.box.openJson<ChannelCredentials>(row.channel.credentials),
       },
       customer: { platformUserId: row.customer.platformUserId, profileName: row.customer.profileName },
-      agent: row.agent,
+      agent: row.agent && {
+        name: row.agent.name,
+        instructions: row.agent.instructions,
+        model: row.agent.model,
+        enabled: row.agent.enabled,
+        openaiApiKey: row.agent.openaiApiKey ? this.box.open(row.agent.openaiApiKey) : null,
+      },
     };
   }
 

@@ -11,7 +11,7 @@ export interface ModelSettings {
 
 export type ModelFailure = "retryable" | "permanent";
 
-export const missingKeyMessage = "No OpenAI API key is configured (set OPENAI_API_KEY), so the agent cannot answer.";
+export const missingKeyMessage = "No OpenAI API key is configured (set OPENAI_API_KEY, or the portfolio's own key in the agent settings), so the agent cannot answer.";
 
 /** A model call that did not produce a reply; `kind` decides between retrying and giving up. */
 export class ModelError extends Error {
@@ -58,7 +58,7 @@ export async function generateReply(request: ReplyRequest, settings: ModelSettin
       throw error;
     });
   } catch (error) {
-    throw classify(error);
+    throw redact(classify(error), settings.apiKey);
   }
   if (!text) throw new ModelError("retryable", "The model returned an empty reply.");
   return text;
@@ -78,4 +78,9 @@ function classify(error: unknown): ModelError {
   // Timeouts, refused connections and the like: the next attempt may work.
   const message = error instanceof Error ? error.message : String(error);
   return new ModelError("retryable", `Model call failed: ${message}`);
+}
+
+/** Some servers echo a rejected key in the error; the message is stored and shown, the key must not be. */
+function redact(error: ModelError, apiKey: string): ModelError {
+  return error.message.includes(apiKey) ? new ModelError(error.kind, error.message.replaceAll(apiKey, "[redacted key]")) : error;
 }

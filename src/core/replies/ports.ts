@@ -15,7 +15,8 @@ export interface ReplyContext {
     credentials: ChannelCredentials;
   };
   customer: { platformUserId: string; profileName: string | null };
-  agent: { name: string; instructions: string; model: string; enabled: boolean } | null;
+  /** `openaiApiKey` is the portfolio's own key, opened; used instead of the server's when set. */
+  agent: { name: string; instructions: string; model: string; enabled: boolean; openaiApiKey: string | null } | null;
 }
 
 export interface HistoryMessage {

@@ -62,7 +62,9 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
     await deps.store.flag(ctx, windowClosed.code, windowClosed.reason);
     return;
   }
-  if (!deps.model.apiKey) {
+  // The portfolio's own key, when set, pays for its replies instead of the server's.
+  const model: ModelSettings = ctx.agent.openaiApiKey ? { ...deps.model, apiKey: ctx.agent.openaiApiKey } : deps.model;
+  if (!model.apiKey) {
     // Without a model no answer comes: no read receipt or typing promise to the customer either.
     await deps.store.storeFailedReply(ctx, { code: "model_key_missing", title: missingKeyMessage }, null, answering.id);
     await deps.store.flag(ctx, "reply_failed", missingKeyMessage);
@@ -76,7 +78,7 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
 
   let text: string;
   try {
-    text = await generateReply({ model: ctx.agent.model, instructions: ctx.agent.instructions, history: historyTurns(history) }, deps.model);
+    text = await generateReply({ model: ctx.agent.model, instructions: ctx.agent.instructions, history: historyTurns(history) }, model);
   } catch (error) {
     if (error instanceof ModelError && error.kind !== "retryable") {
       await deps.store.storeFailedReply(ctx, { code: "model_error", title: error.message }, null, answering.id);

@@ -4,7 +4,8 @@ import { agents } from "../schema/index.js";
 
 export type Agent = typeof agents.$inferSelect;
 export type AgentFields = Pick<Agent, "name" | "instructions" | "model" | "enabled">;
-export type AgentPatch = Partial<AgentFields>;
+/** `openaiApiKey` is the sealed key; null removes it (and its hint). */
+export type AgentPatch = Partial<AgentFields & Pick<Agent, "openaiApiKey" | "openaiApiKeyHint">>;
 
 /** What a new portfolio starts with; admins are expected to replace the instructions. */
 export function defaultAgentFields(businessName: string, model: string): AgentFields {
