@@ -39,7 +39,10 @@ export function createAuth(options: AuthOptions) {
       provider: "pg",
       schema: { user: users, session: sessions, account: accounts, verification: verifications, portfolio: portfolios, member: members, invitation: invitations },
     }),
-    user: { additionalFields: { githubLogin: { type: "string", required: false, input: false } } },
+    // `input: true` is what lets mapProfileToUser's githubLogin reach the row (better-auth drops
+    // input:false fields from provider profiles too). No reachable route takes user input:
+    // sign-up and update-user are not in `authPaths`.
+    user: { additionalFields: { githubLogin: { type: "string", required: false, input: true } } },
     account: { encryptOAuthTokens: true },
     socialProviders: config.github
       ? {

@@ -3,3 +3,4 @@ export * from "./http-fake.js";
 export * from "./graph-api.js";
 export * from "./openai.js";
 export * from "./meta-webhook.js";
+export * from "./github.js";
