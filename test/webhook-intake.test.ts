@@ -106,6 +106,15 @@ describe("input Postgres cannot store as it is", () => {
     expect(customer?.profileName).toBe("Nul \ufffd");
   });
 
+  it("stores a message and statuses whose ids and error titles hold NUL characters, and never answers 500", async () => {
+    const message = String.raw`{"object":"whatsapp_business_account","entry":[{"id":"WABA_TEST_1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000000","phone_number_id":"PNID_TEST_1"},"contacts":[{"profile":{"name":"Nul"},"wa_id":"15551239902"}],"messages":[{"from":"15551239902","id":"wamid.NUL\u0000_1","timestamp":"${nowSeconds()}","type":"text","text":{"body":"hi"}}]}}]}]}`;
+    const first = await h.post(message);
+    expect(first.status, await first.clone().text()).toBe(200);
+    const status = String.raw`{"object":"whatsapp_business_account","entry":[{"id":"WABA_TEST_1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000000","phone_number_id":"PNID_TEST_1"},"statuses":[{"id":"wamid.OUT\u0000_1","status":"failed","timestamp":"${nowSeconds()}","recipient_id":"15551239902","errors":[{"code":131026,"title":"Undeliverable\u0000"}]}]}}]}]}`;
+    expect((await h.post(status)).status).toBe(200);
+    expect((await h.messages()).some((m) => m.platformMessageId === "wamid.NUL_1")).toBe(true);
+  });
+
   it("ignores a status whose id is a customer's message", async () => {
     const payload = (status: string, id: string) => ({
       object: "whatsapp_business_account",

@@ -3,7 +3,7 @@ import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, Reaction
 import type { InboundStore, RoutedChannel, StoredInbound } from "../core/inbound/ports.js";
 import type { Db, DbOrTx, Tx } from "./client.js";
 import { scheduleReply, scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
-import { pgJson, pgText } from "./pg-safe.js";
+import { pgJson, pgSafe, pgText } from "./pg-safe.js";
 import { channels, conversations, customers, messages, pendingStatuses } from "./schema/index.js";
 import { applyStatusToMessage, applyWatermarkToConversation } from "./status-sql.js";
 
@@ -33,6 +33,7 @@ export class PgInboundStore implements InboundStore {
   constructor(private readonly db: Db) {}
 
   async storeMessage(channel: RoutedChannel, event: InboundMessageEvent, replyAfterMs: number | null): Promise<StoredInbound> {
+    event = pgSafe(event);
     const result = await unlessDuplicate(this.db, async (tx) => {
       const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: true });
@@ -59,6 +60,7 @@ export class PgInboundStore implements InboundStore {
   }
 
   async storeReaction(channel: RoutedChannel, event: ReactionEvent): Promise<{ stored: boolean }> {
+    event = pgSafe(event);
     const result = await unlessDuplicate(this.db, async (tx) => {
       const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
       await lookUpProfileOfNew(tx, channel, customer);
@@ -84,6 +86,7 @@ export class PgInboundStore implements InboundStore {
   }
 
   async storeEcho(channel: RoutedChannel, event: EchoEvent, ourAppId: string | undefined): Promise<"ours" | "person" | "duplicate"> {
+    event = pgSafe(event);
     return unlessDuplicate(this.db, async (tx) => {
       const known = await tx
         .select({ id: messages.id })
@@ -126,6 +129,7 @@ export class PgInboundStore implements InboundStore {
   }
 
   async applyStatus(channel: RoutedChannel, event: StatusEvent): Promise<"applied" | "pending"> {
+    event = pgSafe(event);
     const apply = () =>
       applyStatusToMessage(this.db, channel.id, event.platformMessageId, event.status, event.occurredAt, event.error);
     if (await apply()) return "applied";
@@ -148,6 +152,7 @@ export class PgInboundStore implements InboundStore {
   }
 
   async applyWatermark(channel: RoutedChannel, event: WatermarkEvent): Promise<number> {
+    event = pgSafe(event);
     const [conversation] = await this.db
       .select({ id: conversations.id })
       .from(conversations)
@@ -158,6 +163,7 @@ export class PgInboundStore implements InboundStore {
   }
 
   async markDeleted(channel: RoutedChannel, event: DeleteEvent): Promise<void> {
+    event = pgSafe(event);
     await this.db
       .update(messages)
       .set({ deleted: true })

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { pgJson, pgText } from "./pg-safe.js";
+import { pgJson, pgSafe, pgText } from "./pg-safe.js";
 
 describe("pg-safe", () => {
+  it("cleans every string of an event and keeps its Dates", () => {
+    const at = new Date("2026-12-04T10:00:00Z");
+    const event = pgSafe({ id: "wamid.\u0000X", occurredAt: at, error: { title: "T\u0000" }, list: ["\udc00"], n: 3 });
+    expect(event).toEqual({ id: "wamid.X", occurredAt: at, error: { title: "T" }, list: ["\ufffd"], n: 3 });
+    expect(event.occurredAt).toBeInstanceOf(Date);
+  });
+
   it("drops NUL characters and repairs lone surrogates", () => {
     expect(pgText("a\u0000b")).toBe("ab");
     expect(pgText("x\ud800y")).toBe("x\ufffdy");

@@ -18,3 +18,15 @@ export function pgJson(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => pgJson(item, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [pgText(k), pgJson(v, depth + 1)]));
 }
+
+/**
+ * Every string of an event made storable, wherever it sits (ids, names, error titles); Dates and
+ * other class instances stay as they are. Past `maxDepth` values are left for pgJson to cut.
+ */
+export function pgSafe<T>(value: T, depth = 0): T {
+  if (typeof value === "string") return pgText(value) as T;
+  if (value === null || typeof value !== "object" || depth >= maxDepth) return value;
+  if (Array.isArray(value)) return value.map((item) => pgSafe(item, depth + 1)) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [pgText(k), pgSafe(v, depth + 1)])) as T;
+}
