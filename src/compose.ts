@@ -23,6 +23,7 @@ import type { ApiDeps } from "./http/api/deps.js";
 import { agentRoutes } from "./http/api/routes/agent.js";
 import { channelRoutes } from "./http/api/routes/channels.js";
 import { conversationRoutes } from "./http/api/routes/conversations.js";
+import { customerRoutes } from "./http/api/routes/customers.js";
 import { memberRoutes } from "./http/api/routes/members.js";
 import { portfolioRoutes } from "./http/api/routes/portfolios.js";
 import { findMembership } from "./db/repositories/member-repository.js";
@@ -58,7 +59,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   const adapters = channelAdapters({
     facebook: { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS },
     instagram: { baseUrl: config.INSTAGRAM_GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS },
-  });
+  }, { appSecret: config.META_APP_SECRET });
   const replyStore = new PgReplyStore(db, box);
   const channelStore = new PgChannelStore(db, box);
   const unreadable = await channelStore.unreadableChannels();
@@ -114,13 +115,15 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   const refreshTokens = () => refreshChannelTokens({ store: channelStore, refreshers: adapters.tokenRefreshers, live, now, log });
 
   const auth = createAuth({ config, db, log, plugins: overrides.authPlugins, onLocalSignInLink: overrides.onLocalSignInLink });
-  const apiDeps: ApiDeps = { db, box, defaultModel: config.DEFAULT_MODEL, now };
+  const apiDeps: ApiDeps = { db, box, defaultModel: config.DEFAULT_MODEL, now, senders: adapters.senders, live, onWorkScheduled: (at) => runner.kick(at),
+    connectors: adapters.connectors, onChannelsChanged: () => directory.invalidate() };
   const apiRoutes = [
     ...portfolioRoutes(apiDeps),
     ...memberRoutes(apiDeps),
     ...channelRoutes(apiDeps),
     ...agentRoutes(apiDeps),
     ...conversationRoutes(apiDeps),
+    ...customerRoutes(apiDeps),
   ];
 
   const app = createHttpApp({

@@ -1,12 +1,17 @@
+import type { z } from "zod";
 import type { Platform } from "../core/events.js";
 import type { ChannelSender, TokenRefresher } from "../core/ports.js";
 import type { WebhookParser } from "../http/routes/webhooks.js";
+import type { ChannelConnector } from "../core/channels/ports.js";
+import { createInstagramConnector } from "./instagram/connect.js";
 import { InstagramEnvelopeError, parseInstagramWebhook } from "./instagram/parse-webhook.js";
 import { createInstagramSender } from "./instagram/sender.js";
 import { createInstagramTokenRefresher } from "./instagram/tokens.js";
 import { createGraphClient } from "./meta/graph-client.js";
+import { createMessengerConnector } from "./messenger/connect.js";
 import { MessengerEnvelopeError, parseMessengerWebhook } from "./messenger/parse-webhook.js";
 import { createMessengerSender } from "./messenger/sender.js";
+import { createWhatsAppConnector } from "./whatsapp/connect.js";
 import { parseWhatsAppWebhook, WebhookEnvelopeError } from "./whatsapp/parse-webhook.js";
 import { createWhatsAppSender } from "./whatsapp/sender.js";
 
@@ -14,6 +19,8 @@ export interface ChannelAdapters {
   parsers: Partial<Record<Platform, WebhookParser>>;
   senders: Partial<Record<Platform, ChannelSender>>;
   tokenRefreshers: Partial<Record<Platform, TokenRefresher>>;
+  /** Connecting a channel: credentials checked with Meta, app subscribed; `input` is the body's zod schema. */
+  connectors: Partial<Record<Platform, ChannelConnector & { input: z.ZodType }>>;
 }
 
 export interface GraphSettings {
@@ -23,7 +30,7 @@ export interface GraphSettings {
 }
 
 /** The platforms Cosbot speaks, each behind the same parse, send and token ports. */
-export function channelAdapters(graph: { facebook: GraphSettings; instagram: GraphSettings }): ChannelAdapters {
+export function channelAdapters(graph: { facebook: GraphSettings; instagram: GraphSettings }, meta: { appSecret?: string } = {}): ChannelAdapters {
   const facebook = createGraphClient(graph.facebook);
   const instagram = createGraphClient(graph.instagram);
   return {
@@ -38,5 +45,11 @@ export function channelAdapters(graph: { facebook: GraphSettings; instagram: Gra
       instagram: createInstagramSender({ facebook, instagram }),
     },
     tokenRefreshers: { instagram: createInstagramTokenRefresher(instagram) },
+    connectors: {
+      whatsapp: createWhatsAppConnector(facebook),
+      messenger: createMessengerConnector(facebook),
+      // The server's app secret exchanges Instagram tokens for channels that bring none of their own.
+      instagram: createInstagramConnector({ facebook, instagram }, { appSecret: meta.appSecret }),
+    },
   };
 }

@@ -144,3 +144,34 @@ describe("FakeGraphApi — Messenger / Instagram and the rest", () => {
     expect(fake.requests.map((r) => r.path)).toContain("/refresh_access_token");
   });
 });
+
+describe("FakeGraphApi — accounts a connect checks", () => {
+  const get = async (path: string, token: string) => {
+    const res = await fetch(`${fake.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, json: (await res.json()) as Record<string, any> };
+  };
+
+  it("answers a number, its WABA and subscriptions only to the number's token, with Meta's errors otherwise", async () => {
+    fake.accounts.addWhatsAppNumber({ id: "111", wabaId: "222", token: "WA_OK", verifiedName: "Shop" });
+    fake.accounts.addPage({ id: "333", token: "PAGE_OK" });
+    expect(await get("/v24.0/111?fields=id,verified_name", "WA_OK")).toMatchObject({ status: 200, json: { id: "111", verified_name: "Shop" } });
+    expect((await get("/v24.0/222/phone_numbers", "WA_OK")).json.data).toMatchObject([{ id: "111" }]);
+    expect(await get("/v24.0/111", "PAGE_OK")).toMatchObject({ status: 400, json: { error: { code: 100, error_subcode: 33, type: "GraphMethodException" } } });
+    expect(await get("/v24.0/111", "NOBODY")).toMatchObject({ status: 400, json: { error: { code: 190, type: "OAuthException" } } });
+    expect((await get("/v24.0/999/phone_numbers", "WA_OK")).json.error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect((await post("/v24.0/222/subscribed_apps", {}, "PAGE_OK")).status).toBe(400);
+    expect(await post("/v24.0/222/subscribed_apps", {}, "WA_OK")).toEqual({ status: 200, json: { success: true } });
+    expect(fake.accounts.subscriptions).toMatchObject([{ objectId: "222", token: "WA_OK" }]);
+  });
+
+  it("exchanges a registered short-lived Instagram token for a long-lived one that /me answers to", async () => {
+    fake.accounts.addInstagramUser({ userId: "178", shortLivedToken: "IG_SHORT", username: "shop" });
+    fake.accounts.instagramAppSecret = "igsecret";
+    const wrong = await get("/access_token?grant_type=ig_exchange_token&client_secret=nope&access_token=IG_SHORT", "");
+    expect(wrong.json.error).toMatchObject({ code: 101, message: "Error validating client secret." });
+    const { json } = await get("/access_token?grant_type=ig_exchange_token&client_secret=igsecret&access_token=IG_SHORT", "");
+    expect(json).toMatchObject({ access_token: expect.stringMatching(/^IGQ_LONG_/), expires_in: 5184000 });
+    expect((await get("/v24.0/me?fields=user_id,username", json.access_token)).json).toMatchObject({ user_id: "178", username: "shop" });
+    expect((await get("/v24.0/me", "IG_SHORT")).json.error.code).toBe(190);
+  });
+});

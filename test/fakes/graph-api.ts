@@ -1,7 +1,9 @@
 // Fake Meta Graph API: WhatsApp Cloud API + Messenger/Instagram Send API (they share
-// POST /:version/:id/messages), profile lookups, subscribed_apps and IG token endpoints.
+// POST /:version/:id/messages), profile lookups, subscribed_apps and IG token endpoints, and the
+// accounts a channel connect checks (graph-accounts.ts).
 // Shapes follow /work/shared/reference/meta-platform.md §3-5.
 import type { ServerResponse } from "node:http";
+import { GraphAccounts } from "./graph-accounts.js";
 import { HttpFake, sendJson, sleep, tokenOf, type RecordedRequest, type ScriptedResponse } from "./http-fake.js";
 
 export interface SendRecord {
@@ -69,6 +71,8 @@ export class FakeGraphApi extends HttpFake {
   readonly invalidTokens = new Set<string>();
   /** Errors thrown by onSend hooks; the send still succeeds so the sender's path is unchanged. */
   readonly hookErrors: unknown[] = [];
+  /** Numbers, Pages and Instagram users that connecting a channel checks; their subscriptions. */
+  readonly accounts = new GraphAccounts();
 
   private script: Step[] = [];
   private queuedIds: string[] = [];
@@ -143,6 +147,7 @@ export class FakeGraphApi extends HttpFake {
     this.sendLog = [];
     this.readLog = [];
     this.actionLog = [];
+    this.accounts.reset();
   }
 
   protected async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
@@ -157,6 +162,7 @@ export class FakeGraphApi extends HttpFake {
       return sendJson(res, 401, graphErrors.tokenExpired().body);
     }
 
+    if (this.accounts.handle(req, res, segments, token)) return;
     const [id, edge] = segments;
     if (req.method === "GET" && segments.length === 1 && (id === "refresh_access_token" || id === "access_token")) {
       return sendJson(res, 200, { access_token: `IGQ_FAKE_${++this.tokenCounter}`, token_type: "bearer", expires_in: 5184000 });

@@ -16,3 +16,41 @@ export interface TokenStore {
   saveToken(channelId: string, credentials: ChannelCredentials, issuedAt: Date, expiresAt: Date): Promise<void>;
   markNeedsReauth(channelId: string, reason: string): Promise<void>;
 }
+
+/** What a platform's connector checked with Meta and hands over to be stored. */
+export interface VerifiedChannel {
+  externalId: string;
+  accountId?: string;
+  displayName?: string;
+  credentials: ChannelCredentials;
+  tokenIssuedAt?: Date;
+  tokenExpiresAt?: Date;
+}
+
+/** A schema the connect request's body is validated with before `connect` sees it (zod's shape). */
+export interface InputSchema<I> {
+  safeParseAsync(value: unknown): Promise<{ success: true; data: I } | { success: false; error: unknown }>;
+}
+
+/**
+ * Connects one platform: checks the credentials against the Graph API (the number, Page or
+ * account must answer to the token) and subscribes the app to its webhooks. Throws
+ * CredentialsRefused for what the business must fix, SendError for Meta being unreachable.
+ */
+export interface ChannelConnector<I = any> {
+  platform: Platform;
+  input: InputSchema<I>;
+  /** The id webhooks will be routed by, known before calling Meta (duplicates are refused first). */
+  externalId(input: I): string;
+  connect(input: I, now: Date): Promise<VerifiedChannel>;
+}
+
+/** Meta refused the given credentials; `field` names the input to fix (e.g. "accessToken"). */
+export class CredentialsRefused extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

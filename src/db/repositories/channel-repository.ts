@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq, gte, ne } from "drizzle-orm";
 import { AppError } from "../../core/errors.js";
 import type { Platform } from "../../core/events.js";
 import type { ChannelCredentials } from "../../core/ports.js";
 import type { SecretBox } from "../../security/secret-box.js";
 import type { DbOrTx } from "../client.js";
-import { channels } from "../schema/index.js";
+import { channels, messages } from "../schema/index.js";
 
 export interface NewChannel {
   platform: Platform;
@@ -41,15 +41,7 @@ export interface ChannelSummary {
 
 /** Seals the credentials and stores the channel. An external id already connected is a conflict. */
 export async function addChannel(db: DbOrTx, box: SecretBox, portfolioId: string, input: NewChannel): Promise<ChannelSummary> {
-  const given = input.credentials;
-  const credentials: ChannelCredentials = {
-    accessToken: given.accessToken,
-    ...(given.appSecret ? { appSecret: given.appSecret } : {}),
-    ...(given.instagramAppSecret ? { instagramAppSecret: given.instagramAppSecret } : {}),
-    ...(given.verifyToken ? { verifyToken: given.verifyToken } : {}),
-    ...(given.instagramLogin ? { instagramLogin: given.instagramLogin } : {}),
-    ...(given.pageId ? { pageId: given.pageId } : {}),
-  };
+  const credentials = sealable(input.credentials);
   const [row] = await db
     .insert(channels)
     .values({
@@ -69,6 +61,18 @@ export async function addChannel(db: DbOrTx, box: SecretBox, portfolioId: string
   return summarize(box, row);
 }
 
+/** Only the known fields, and none that are empty. */
+function sealable(given: ChannelCredentials): ChannelCredentials {
+  return {
+    accessToken: given.accessToken,
+    ...(given.appSecret ? { appSecret: given.appSecret } : {}),
+    ...(given.instagramAppSecret ? { instagramAppSecret: given.instagramAppSecret } : {}),
+    ...(given.verifyToken ? { verifyToken: given.verifyToken } : {}),
+    ...(given.instagramLogin ? { instagramLogin: given.instagramLogin } : {}),
+    ...(given.pageId ? { pageId: given.pageId } : {}),
+  };
+}
+
 /** Names the existing channel only when it belongs to the same portfolio: other tenants stay invisible. */
 async function conflict(db: DbOrTx, portfolioId: string, input: NewChannel): Promise<AppError> {
   const [own] = await db
@@ -77,6 +81,62 @@ async function conflict(db: DbOrTx, portfolioId: string, input: NewChannel): Pro
     .where(and(eq(channels.portfolioId, portfolioId), eq(channels.platform, input.platform), eq(channels.externalId, input.externalId)));
   const where = own ? `this portfolio as channel ${own.id}` : "another portfolio";
   return new AppError("conflict", `${input.platform} ${input.externalId} is already connected to ${where}`);
+}
+
+/** Whether this platform id is connected already, naming the channel only when it is this portfolio's. */
+export async function existingChannel(
+  db: DbOrTx,
+  portfolioId: string,
+  platform: Platform,
+  externalId: string,
+): Promise<{ portfolio: "this"; id: string; state: ChannelSummary["state"] } | { portfolio: "another" } | undefined> {
+  const [row] = await db
+    .select({ id: channels.id, portfolioId: channels.portfolioId, state: channels.state })
+    .from(channels)
+    .where(and(eq(channels.platform, platform), eq(channels.externalId, externalId)));
+  if (!row) return undefined;
+  return row.portfolioId === portfolioId ? { portfolio: "this", id: row.id, state: row.state } : { portfolio: "another" };
+}
+
+/** A disconnected or refused channel connected again with new credentials; undefined if it is active meanwhile. */
+export async function reconnectChannel(db: DbOrTx, box: SecretBox, portfolioId: string, channelId: string, input: Omit<NewChannel, "platform">): Promise<ChannelSummary | undefined> {
+  const [row] = await db
+    .update(channels)
+    .set({
+      accountId: input.accountId ?? null,
+      displayName: input.displayName ?? null,
+      credentials: box.sealJson(sealable(input.credentials)),
+      tokenIssuedAt: input.tokenIssuedAt ?? null,
+      tokenExpiresAt: input.tokenExpiresAt ?? null,
+      state: "active",
+      stateReason: null,
+    })
+    .where(and(eq(channels.portfolioId, portfolioId), eq(channels.id, channelId), ne(channels.state, "active")))
+    .returning();
+  return row && summarize(box, row);
+}
+
+/**
+ * Disconnects a channel but keeps it, so its conversations stay: disabled, with the credentials
+ * replaced by an empty token (the column is required) and the token dates cleared.
+ */
+export async function disableChannel(db: DbOrTx, box: SecretBox, portfolioId: string, channelId: string, reason: string): Promise<ChannelSummary | undefined> {
+  const [row] = await db
+    .update(channels)
+    .set({ state: "disabled", stateReason: reason, credentials: box.sealJson({ accessToken: "" }), tokenIssuedAt: null, tokenExpiresAt: null })
+    .where(and(eq(channels.portfolioId, portfolioId), eq(channels.id, channelId)))
+    .returning();
+  return row && summarize(box, row);
+}
+
+/** Outbound messages that failed since `since`, per channel of the portfolio. */
+export async function failedSendsSince(db: DbOrTx, portfolioId: string, since: Date): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ channelId: messages.channelId, n: count() })
+    .from(messages)
+    .where(and(eq(messages.portfolioId, portfolioId), eq(messages.direction, "out"), eq(messages.status, "failed"), gte(messages.failedAt, since)))
+    .groupBy(messages.channelId);
+  return new Map(rows.map((r) => [r.channelId, Number(r.n)]));
 }
 
 export async function listChannels(db: DbOrTx, box: SecretBox, portfolioId: string): Promise<ChannelSummary[]> {
@@ -98,7 +158,8 @@ function summarize(box: SecretBox, row: typeof channels.$inferSelect): ChannelSu
   }
   return {
     ...rest,
-    tokenHint: creds ? tokenHint(creds.accessToken) : null,
+    // A disconnected channel holds no token at all.
+    tokenHint: creds?.accessToken ? tokenHint(creds.accessToken) : null,
     hasAppSecret: Boolean(creds?.appSecret || creds?.instagramAppSecret),
     hasVerifyToken: Boolean(creds?.verifyToken),
     instagramLogin: creds?.instagramLogin ?? null,

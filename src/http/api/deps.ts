@@ -1,3 +1,7 @@
+import type { ChannelAdapters } from "../../channels/index.js";
+import type { Platform } from "../../core/events.js";
+import type { LiveEvents } from "../../core/live/ports.js";
+import type { ChannelSender } from "../../core/ports.js";
 import type { Db } from "../../db/client.js";
 import type { SecretBox } from "../../security/secret-box.js";
 
@@ -8,4 +12,13 @@ export interface ApiDeps {
   /** Model of a new portfolio's agent. */
   defaultModel: string;
   now(): Date;
+  /** Channel senders (their window rules); sends themselves run as work items. */
+  senders: Partial<Record<Platform, ChannelSender>>;
+  live: LiveEvents;
+  /** Wakes the work runner for work committed to run at `dueAt`. */
+  onWorkScheduled(dueAt: Date): void;
+  /** Check credentials with Meta and subscribe the app when a channel is connected. */
+  connectors: ChannelAdapters["connectors"];
+  /** A channel was connected or disconnected: the webhook routing table must reload. */
+  onChannelsChanged(): void;
 }
