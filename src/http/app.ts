@@ -25,13 +25,19 @@ export interface HttpDeps {
   webhooks: WebhookRouteDeps;
   cron: CronDeps;
   api: ApiEdgeDeps;
-  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
 }
 
 const failure = (c: Context, status: 404 | 500, code: string, message: string) => c.json({ error: { code, message } }, status);
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
+  // The path only: query strings carry verify tokens and OAuth codes.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+  });
   app.route("/webhooks", webhookRoutes(deps.webhooks));
   app.route("/cron", cronRoutes(deps.cron));
   app.get("/healthz", (c) => c.json({ ok: true }));

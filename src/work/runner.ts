@@ -14,7 +14,7 @@ export interface RunnerOptions {
   concurrency?: number;
   /** Called when an item gives up, so the failure can be shown to admins. */
   onDead?(item: WorkItem, error: unknown): Promise<void>;
-  log: { error(obj: object, msg: string): void };
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
 const maxBackoffMs = 5 * 60_000;
@@ -109,6 +109,8 @@ export class WorkRunner {
       const backoff = Math.min(maxBackoffMs, this.options.backoffBaseMs * 2 ** (item.attempts - 1));
       const delay = Math.max(error instanceof RetryLater ? (error.afterMs ?? 0) : 0, backoff * (0.8 + Math.random() * 0.4));
       await this.store.retry(item, this.owner, delay, message);
+      // Visible while it lasts: an unreachable Graph API or model otherwise looks like a stuck queue.
+      this.options.log.warn({ err: error, workItemId: item.id, kind: item.kind, attempt: item.attempts, retryInMs: Math.round(delay) }, "work item failed; will retry");
       return;
     }
     this.options.log.error({ err: error, workItemId: item.id, kind: item.kind }, "work item gave up");
