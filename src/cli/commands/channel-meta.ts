@@ -145,7 +145,8 @@ async function exchange(ctx: CliContext, shortLived: string, secret: string, now
   } catch (error) {
     // Meta's message should not quote the request, but the request did carry both secrets.
     let reason = error instanceof Error ? error.message : String(error);
-    for (const secretValue of [shortLived, secret]) reason = reason.split(secretValue).join("…");
+    // Values too short to be real secrets would garble every word they occur in.
+    for (const secretValue of [shortLived, secret]) if (secretValue.length >= 8) reason = reason.split(secretValue).join("…");
     // Refused by Meta (not a network fault): most often an expired or already long-lived token.
     const refused = error instanceof SendError && !error.retryable;
     const hint = refused ? " (a short-lived token lasts one hour; pass --long-lived if it already is long-lived)" : "";

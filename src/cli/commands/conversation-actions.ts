@@ -46,7 +46,7 @@ export const reply: Command = async (ctx, argv) => {
   );
   ctx.out(`${result.messageId} ${result.status}`);
   if (result.status === "failed") {
-    throw new AppError("bad_request", `not sent: ${printable(result.reason ?? "refused")} (kept as a failed message; the conversation is now manual)`);
+    throw new AppError("bad_request", `not sent: ${printable(result.reason ?? "refused")} (kept as a failed message; the mode is unchanged)`);
   }
   const when = ctx.config.DATABASE_URL ? "the running server sends it within seconds" : "the server sends it when it starts (PGlite)";
   ctx.info(`queued: ${when}. The conversation is now manual: the agent stays silent until \`conversation mode ${id} --portfolio ${portfolio.slug} ai\``);
