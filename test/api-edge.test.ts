@@ -43,23 +43,33 @@ describe("the origin check on state-changing routes", () => {
   });
 });
 
+/**
+ * Counts live in the cache, shared by every process (and, on Redis, by every test file running at
+ * once): each test speaks for a client address of its own, through a trusted proxy's header.
+ */
+const asClient = () => ({ "x-forwarded-for": `198.51.100.${Math.floor(Math.random() * 250) + 1}, 10.0.0.1` });
+
 describe("rate limits", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startCosbot({ env: { API_RATE_LIMIT_PER_MINUTE: "5", SIGN_IN_RATE_LIMIT_PER_MINUTE: "3" } });
+    h = await startCosbot({ env: { API_RATE_LIMIT_PER_MINUTE: "5", SIGN_IN_RATE_LIMIT_PER_MINUTE: "3", TRUST_PROXY: "true" } });
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  it("answers 429 with Retry-After once a client passes the API's limit", async () => {
+  it("answers 429 with Retry-After once a client passes the API's limit, and counts each client apart", async () => {
+    const headers = asClient();
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await api(h, "GET", "/me")).status);
+    for (let i = 0; i < 7; i++) statuses.push((await api(h, "GET", "/me", { headers })).status);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429]);
-    const limited = await api(h, "GET", "/me");
+    const limited = await api(h, "GET", "/me", { headers });
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(limited.body.error.code).toBe("rate_limited");
+    let other = asClient();
+    while (other["x-forwarded-for"] === headers["x-forwarded-for"]) other = asClient();
+    expect((await api(h, "GET", "/me", { headers: other })).status).toBe(401);
   });
 
 });
@@ -67,18 +77,19 @@ describe("rate limits", () => {
 describe("the sign-in routes' stricter limit", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startCosbot({ env: { API_RATE_LIMIT_PER_MINUTE: "1000", SIGN_IN_RATE_LIMIT_PER_MINUTE: "3" } });
+    h = await startCosbot({ env: { API_RATE_LIMIT_PER_MINUTE: "1000", SIGN_IN_RATE_LIMIT_PER_MINUTE: "3", TRUST_PROXY: "true" } });
   });
   afterAll(async () => {
     await h?.close();
   });
 
   it("refuses the fourth sign-in request in a minute while the rest of the API still answers", async () => {
+    const headers = asClient();
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await api(h, "GET", "/auth/get-session")).status);
+    for (let i = 0; i < 4; i++) statuses.push((await api(h, "GET", "/auth/get-session", { headers })).status);
     expect(statuses.slice(0, 3).every((s) => s !== 429)).toBe(true);
     expect(statuses[3]).toBe(429);
-    expect((await api(h, "GET", "/me")).status).toBe(401);
+    expect((await api(h, "GET", "/me", { headers })).status).toBe(401);
   });
 });
 
