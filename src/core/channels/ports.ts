@@ -23,6 +23,7 @@ export interface VerifiedChannel {
   accountId?: string;
   displayName?: string;
   credentials: ChannelCredentials;
+  /** When the token was issued (Instagram Login: a refresh needs a token at least a day old). */
   tokenIssuedAt?: Date;
   tokenExpiresAt?: Date;
 }

@@ -2,20 +2,15 @@ import { randomUUID } from "node:crypto";
 import { and, asc, count, eq, gte, ne } from "drizzle-orm";
 import { AppError } from "../../core/errors.js";
 import type { Platform } from "../../core/events.js";
+import type { VerifiedChannel } from "../../core/channels/ports.js";
 import type { ChannelCredentials } from "../../core/ports.js";
 import type { SecretBox } from "../../security/secret-box.js";
 import type { DbOrTx } from "../client.js";
 import { channels, messages } from "../schema/index.js";
 
-export interface NewChannel {
+/** A channel to store: what a connector checked with Meta (or the CLI was given), on its platform. */
+export interface NewChannel extends VerifiedChannel {
   platform: Platform;
-  externalId: string;
-  accountId?: string;
-  displayName?: string;
-  credentials: ChannelCredentials;
-  /** When the token was issued (Instagram Login: a refresh needs a token at least a day old). */
-  tokenIssuedAt?: Date;
-  tokenExpiresAt?: Date;
 }
 
 /** A channel as admins may see it: the credentials never leave this module, only a hint of the token. */
