@@ -144,7 +144,7 @@ export async function playWhatsApp(stage: Stage, channelId: string): Promise<voi
       href: "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
     }],
   });
-  step(`status for reply 3: failed, error 131047`);
+  step(`status for reply 3: failed, error 131047 (played as Meta would send it for a window that closed; here it is a scripted failure)`);
   await settle();
 
   // ---- read back and print ----
