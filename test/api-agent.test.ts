@@ -97,9 +97,9 @@ describe("the portfolio's own OpenAI key", () => {
   it("is sealed at rest, never returned, and shown only by its last 4 characters", async () => {
     const set = await api(h, "PATCH", path, { as: admin, body: { openaiApiKey: OWN_KEY } });
     expect(set.status).toBe(200);
-    expect(set.body.agent).toMatchObject({ hasOwnOpenAiKey: true, openAiKeyHint: "WXYZ" });
+    expect(set.body.agent).toMatchObject({ hasOwnOpenAiKey: true, openAiKeyHint: "…WXYZ" });
     const read = await api(h, "GET", path, { as: agentRole });
-    expect(read.body.agent).toMatchObject({ hasOwnOpenAiKey: true, openAiKeyHint: "WXYZ" });
+    expect(read.body.agent).toMatchObject({ hasOwnOpenAiKey: true, openAiKeyHint: "…WXYZ" });
     for (const text of [set.text, read.text]) expect(text).not.toContain(OWN_KEY.slice(0, -4));
     const row = await agentRow();
     expect(JSON.stringify(row)).not.toContain(OWN_KEY.slice(0, -4));

@@ -82,6 +82,31 @@ describe("bad input on every write route", () => {
     expect(await rowCounts()).toEqual(before);
   });
 
+  it("answers a NUL character in any string field with 400 naming that field, and writes nothing", async () => {
+    const before = await rowCounts();
+    const wrong: string[] = [];
+    for (const r of writeRoutes()) {
+      const schema = z.toJSONSchema(r.body as z.ZodType, { io: "input", unrepresentable: "any" }) as {
+        properties?: Record<string, { type?: string | string[] }>;
+      };
+      for (const [field, property] of Object.entries(schema.properties ?? {})) {
+        if (!([] as string[]).concat(property.type ?? []).includes("string")) continue;
+        const res = await api(h, r.method, pathOf(r), { as: owner, body: { [field]: "a\u0000b" } });
+        if (res.status !== 400 || !res.body.error.message.includes(`body.${field}`)) wrong.push(`${label(r)} body.${field} -> ${res.status} ${res.text.slice(0, 100)}`);
+      }
+    }
+    const search = await api(h, "GET", `/portfolios/${ids.portfolioId}/conversations?q=a%00b`, { as: owner });
+    if (search.status !== 400) wrong.push(`GET conversations?q=NUL -> ${search.status}`);
+    expect(wrong).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it("answers a body larger than 1 MiB with 413 before reading it", async () => {
+    const res = await api(h, "PATCH", `/portfolios/${ids.portfolioId}/agent`, { as: owner, body: JSON.stringify({ instructions: "x".repeat(2 * 1024 * 1024) }) });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe("payload_too_large");
+  });
+
   it("answers each field of the wrong type with 400 naming that field, and writes nothing", async () => {
     const before = await rowCounts();
     const wrong: string[] = [];

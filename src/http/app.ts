@@ -1,8 +1,11 @@
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { KeyValue } from "../cache/ports.js";
+import { AppError } from "../core/errors.js";
 import type { Auth } from "../auth/create-auth.js";
 import { type GuardDeps, mountApi } from "./api/mount.js";
+import { errorResponse } from "./api/errors.js";
 import { openApiDocument } from "./api/openapi.js";
 import type { ApiRoute } from "./api/route.js";
 import { originCheck } from "./middleware/origin-check.js";
@@ -28,6 +31,15 @@ export interface HttpDeps {
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
 }
 
+/** Far above any settings body (instructions are at most 20,000 characters); refused before it is read. */
+const apiMaxBodyBytes = 1024 * 1024;
+
+/** Refused unread: the connection is closed, since the rest of the body would still be on it. */
+function tooLarge(c: Context): Response {
+  c.header("Connection", "close");
+  return errorResponse(c, new AppError("payload_too_large", `the body may be at most ${apiMaxBodyBytes} bytes`));
+}
+
 const failure = (c: Context, status: 404 | 500, code: string, message: string) => c.json({ error: { code, message } }, status);
 
 export function createHttpApp(deps: HttpDeps): Hono {
@@ -48,6 +60,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.use("/api/*", originCheck(api.publicUrl));
   app.use("/api/auth/*", limit("sign-in", api.limits.signInPerMinute));
   app.use("/api/*", limit("api", api.limits.apiPerMinute));
+  app.use("/api/*", bodyLimit({ maxSize: apiMaxBodyBytes, onError: (c) => tooLarge(c) }));
   app.route("/api/auth", authRoutes(api.auth));
   const openapi = openApiDocument(api.routes, { version: api.version, serverUrl: api.publicUrl });
   app.get("/api/openapi.json", (c) => c.json(openapi));

@@ -59,6 +59,11 @@ async function authorize(r: ApiRoute, c: Context, guard: GuardDeps): Promise<{ c
 
 async function parse(schema: z.ZodType | undefined, value: unknown, part: "params" | "query" | "body"): Promise<unknown> {
   if (!schema) return part === "body" ? undefined : value;
+  const nul = pathToNul(value);
+  if (nul !== undefined) {
+    const field = [part, ...nul].join(".");
+    throw new AppError("bad_request", `${field}: must not contain NUL characters`, [{ field, message: "must not contain NUL characters" }]);
+  }
   const result = await schema.safeParseAsync(value);
   if (!result.success) throw invalidInput(part, result.error);
   return result.data;
@@ -72,4 +77,16 @@ async function jsonBody(c: Context): Promise<unknown> {
   } catch {
     throw new AppError("bad_request", "body is not valid JSON");
   }
+}
+
+/** Where a NUL character hides in the input (Postgres cannot store one in text): its path, or undefined. */
+function pathToNul(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (value === null || typeof value !== "object" || depth > 32) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key.replaceAll("\u0000", "")];
+    const found = pathToNul(item, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }

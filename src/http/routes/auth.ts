@@ -3,14 +3,14 @@ import type { Auth } from "../../auth/create-auth.js";
 
 /**
  * The better-auth paths reachable over HTTP: sign-in with GitHub and its callback, the local
- * sign-in link, the session, sign-out. Everything else better-auth (and its organization plugin)
+ * sign-in link, sign-out. (Who is signed in: `GET /api/me`; better-auth's get-session would put
+ * the session token itself into a JSON body.) Everything else better-auth (and its organization plugin)
  * could serve is answered 404, so that membership changes only go through the API's tenant guard.
  */
 export const authPaths = [
   "/sign-in/social",
   "/callback/github",
   "/magic-link/verify",
-  "/get-session",
   "/sign-out",
   "/error",
   "/ok",

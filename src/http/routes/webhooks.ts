@@ -37,7 +37,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
 
   app.post(
     "/:platform",
-    bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => c.json({ error: `body larger than ${deps.maxBodyBytes} bytes` }, 413) }),
+    bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => c.json({ error: `body larger than ${deps.maxBodyBytes} bytes` }, 413, { Connection: "close" }) }),
     async (c) => {
       const platform = c.req.param("platform") as Platform;
       const parser = parserFor(platform);

@@ -69,7 +69,7 @@ export function agentRoutes(deps: ApiDeps): ApiRoute[] {
         const { openaiApiKey, ...fields } = body;
         const patch: AgentPatch = { ...fields };
         if (openaiApiKey === null) Object.assign(patch, { openaiApiKey: null, openaiApiKeyHint: null });
-        if (openaiApiKey) Object.assign(patch, { openaiApiKey: deps.box.seal(openaiApiKey), openaiApiKeyHint: openaiApiKey.slice(-4) });
+        if (openaiApiKey) Object.assign(patch, { openaiApiKey: deps.box.seal(openaiApiKey), openaiApiKeyHint: `…${openaiApiKey.slice(-4)}` });
         const agent = await upsertAgent(deps.db, tenant.portfolioId, patch, await defaultsFor(tenant.portfolioId));
         return { agent: agentView(agent), models };
       },
