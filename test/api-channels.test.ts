@@ -133,18 +133,24 @@ describe("connecting WhatsApp", () => {
     expect(await stored(id)).toEqual([]);
   });
 
-  it("refuses a number already connected, here or in another portfolio, with 409 before calling Meta", async () => {
+  it("refuses a number already connected here with 409 before calling Meta, and elsewhere only once Meta took the token", async () => {
     const n = fakeNumber();
     expect((await connect("whatsapp", whatsappBody(n))).status).toBe(201);
     h.graph.reset();
     const again = await connect("whatsapp", whatsappBody(n));
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already connected to this portfolio as channel/);
+    expect(h.graph.requests).toEqual([]);
+    h.graph.accounts.addWhatsAppNumber(n);
+
+    // A made-up token learns nothing about who uses the number.
+    const guess = await call("POST", `/portfolios/${outsiderPortfolio}/channels/whatsapp`, outsider, whatsappBody(n, { accessToken: secret("EAAG_GUESS") }));
+    expect(guess.status).toBe(400);
+    expect(guess.text).not.toMatch(/already connected/);
     const elsewhere = await call("POST", `/portfolios/${outsiderPortfolio}/channels/whatsapp`, outsider, whatsappBody(n));
-    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.status, elsewhere.text).toBe(409);
     expect(elsewhere.body.error.message).toBe(`whatsapp ${n.id} is already connected to another portfolio`);
     expect(elsewhere.text).not.toContain(h.portfolioId);
-    expect(h.graph.requests).toEqual([]);
     expect(await stored(n.id)).toHaveLength(1);
   });
 
@@ -309,6 +315,30 @@ describe("disconnecting", () => {
     expect(again.body.channel).toMatchObject({ id: channelId, state: "active", stateReason: null });
     await hook(`wamid.AGAIN_${n.id}`);
     expect(await db.select().from(conversations).where(eq(conversations.channelId, channelId))).toHaveLength(1);
+  });
+
+  it("lets a number disconnected here be connected in another portfolio, which gets its webhooks while this one keeps its history", async () => {
+    const n = fakeNumber();
+    const appSecret = secret("wa_app_secret");
+    const channelId = (await connect("whatsapp", whatsappBody(n, { appSecret }))).body.channel.id;
+    const hook = (id: string) => postWebhook(h.url, "/webhooks/whatsapp", waText({ pnid: n.id, from: "15550009400", id, body: id }), appSecret);
+    await hook(`wamid.HERE_${n.id}`);
+    await h.settle();
+    expect((await call("DELETE", `${base()}/${channelId}`, admin)).status).toBe(200);
+
+    const moved = await call("POST", `/portfolios/${outsiderPortfolio}/channels/whatsapp`, outsider, whatsappBody(n, { appSecret }));
+    expect(moved.status).toBe(201);
+    expect(moved.body.channel.id).not.toBe(channelId);
+    await hook(`wamid.THERE_${n.id}`);
+    await h.settle();
+    const db = h.testDb.database.db;
+    const textsOn = async (id: string) => (await db.select().from(messages).where(and(eq(messages.channelId, id), eq(messages.direction, "in")))).map((m) => m.text);
+    expect(await textsOn(channelId)).toEqual([`wamid.HERE_${n.id}`]);
+    expect(await textsOn(moved.body.channel.id)).toEqual([`wamid.THERE_${n.id}`]);
+    // Back here it is taken now, until the other portfolio lets it go.
+    const back = await connect("whatsapp", whatsappBody(n, { appSecret }));
+    expect(back.status).toBe(409);
+    expect((await stored(n.id)).map((c) => c.state).sort()).toEqual(["active", "disabled"]);
   });
 
   it("answers 404 for a channel of another portfolio and for none at all", async () => {

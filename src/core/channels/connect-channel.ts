@@ -24,7 +24,7 @@ export interface ConnectDeps<S> {
 }
 
 /**
- * Connects a channel: refuses duplicates before calling Meta, lets the platform's connector check
+ * Connects a channel: refuses this portfolio's duplicates before calling Meta, lets the platform's connector check
  * the credentials and subscribe the app, and stores the channel only when all of that succeeded.
  */
 export async function connectChannel<S>(
@@ -36,13 +36,14 @@ export async function connectChannel<S>(
   if (!connector) throw new AppError("not_found", `${platform} channels cannot be connected on this server`);
   const externalId = connector.externalId(request.input);
   const existing = await deps.registry.existing(portfolioId, platform, externalId);
-  if (existing?.portfolio === "another") throw new AppError("conflict", `${platform} ${externalId} is already connected to another portfolio`);
   // A disconnected channel, or one whose token Meta stopped accepting, is connected again in place.
-  if (existing?.state === "active") {
+  if (existing?.portfolio === "this" && existing.state === "active") {
     throw new AppError("conflict", `${platform} ${externalId} is already connected to this portfolio as channel ${existing.id}`);
   }
 
   const verified = await verify(connector, request.input, deps.now());
+  // Only after Meta accepted the credentials: nobody learns from a made-up token which accounts use Cosbot.
+  if (existing?.portfolio === "another") throw new AppError("conflict", `${platform} ${externalId} is already connected to another portfolio`);
   const stored = existing
     ? await deps.registry.reconnect(portfolioId, existing.id, verified)
     : await deps.registry.add(portfolioId, platform, verified);

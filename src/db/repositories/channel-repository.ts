@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, gte, ne } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, ne, sql } from "drizzle-orm";
 import { AppError } from "../../core/errors.js";
 import type { Platform } from "../../core/events.js";
 import type { VerifiedChannel } from "../../core/channels/ports.js";
@@ -50,11 +50,14 @@ export async function addChannel(db: DbOrTx, box: SecretBox, portfolioId: string
       tokenIssuedAt: input.tokenIssuedAt ?? null,
       tokenExpiresAt: input.tokenExpiresAt ?? null,
     })
-    .onConflictDoNothing({ target: [channels.platform, channels.externalId] })
+    .onConflictDoNothing({ target: [channels.platform, channels.externalId], where: liveChannel })
     .returning();
   if (!row) throw await conflict(db, portfolioId, input);
   return summarize(box, row);
 }
+
+/** The predicate of the unique index: only one channel per account is not disabled. */
+const liveChannel = sql`${channels.state} <> 'disabled'`;
 
 /** Only the known fields, and none that are empty. */
 function sealable(given: ChannelCredentials): ChannelCredentials {
@@ -73,7 +76,7 @@ async function conflict(db: DbOrTx, portfolioId: string, input: NewChannel): Pro
   const [own] = await db
     .select({ id: channels.id })
     .from(channels)
-    .where(and(eq(channels.portfolioId, portfolioId), eq(channels.platform, input.platform), eq(channels.externalId, input.externalId)));
+    .where(and(eq(channels.portfolioId, portfolioId), eq(channels.platform, input.platform), eq(channels.externalId, input.externalId), liveChannel));
   const where = own ? `this portfolio as channel ${own.id}` : "another portfolio";
   return new AppError("conflict", `${input.platform} ${input.externalId} is already connected to ${where}`);
 }
@@ -85,12 +88,16 @@ export async function existingChannel(
   platform: Platform,
   externalId: string,
 ): Promise<{ portfolio: "this"; id: string; state: ChannelSummary["state"] } | { portfolio: "another" } | undefined> {
-  const [row] = await db
+  const rows = await db
     .select({ id: channels.id, portfolioId: channels.portfolioId, state: channels.state })
     .from(channels)
-    .where(and(eq(channels.platform, platform), eq(channels.externalId, externalId)));
-  if (!row) return undefined;
-  return row.portfolioId === portfolioId ? { portfolio: "this", id: row.id, state: row.state } : { portfolio: "another" };
+    .where(and(eq(channels.platform, platform), eq(channels.externalId, externalId)))
+    .orderBy(desc(channels.createdAt));
+  // The live one wherever it is; else this portfolio's own disconnected one, to continue its history.
+  const live = rows.find((r) => r.state !== "disabled");
+  if (live) return live.portfolioId === portfolioId ? { portfolio: "this", id: live.id, state: live.state } : { portfolio: "another" };
+  const own = rows.find((r) => r.portfolioId === portfolioId);
+  return own && { portfolio: "this", id: own.id, state: own.state };
 }
 
 /** A disconnected or refused channel connected again with new credentials; undefined if it is active meanwhile. */

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { pgTable, text, timestamp, uniqueIndex, index } from "drizzle-orm/pg-core";
 import { portfolios } from "./portfolio.js";
 
@@ -28,5 +29,11 @@ export const channels = pgTable(
     lastWebhookAt: timestamp("last_webhook_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("channel_platform_external_uq").on(t.platform, t.externalId), index("channel_portfolio_idx").on(t.portfolioId)],
+  (t) => [
+    // One live channel per account; disconnected ones keep their history, and the account may be
+    // connected again, in this portfolio or another.
+    uniqueIndex("channel_platform_external_live_uq").on(t.platform, t.externalId).where(sql`${t.state} <> 'disabled'`),
+    index("channel_platform_external_idx").on(t.platform, t.externalId),
+    index("channel_portfolio_idx").on(t.portfolioId),
+  ],
 );
