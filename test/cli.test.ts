@@ -157,8 +157,8 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     const run = await cli("conversations", "list", "--portfolio", portfolioId, "--limit", "10");
     expect(run.code, run.stderr).toBe(0);
     const [header, row, ...rest] = run.stdout.trim().split("\n");
-    expect(header).toMatch(/^ID\s+CUSTOMER\s+MODE\s+UNREAD\s+LAST MESSAGE\s+ATTENTION$/);
-    expect(row).toMatch(new RegExp(`^${conversationId}\\s+Eve \\[red\\]\\s+manual\\s+1\\s+2030-01-02T12:00:00.000Z\\s+send_failed$`));
+    expect(header).toMatch(/^ID\s+PLATFORM\s+CUSTOMER\s+MODE\s+UNREAD\s+LAST MESSAGE\s+ATTENTION$/);
+    expect(row).toMatch(new RegExp(`^${conversationId}\\s+whatsapp\\s+Eve \\[red\\]\\s+manual\\s+1\\s+2030-01-02T12:00:00.000Z\\s+send_failed$`));
     expect(rest).toEqual([]);
   });
 

@@ -21,13 +21,14 @@ const list: Command = async (ctx, argv) => {
   if (items.length === 0) return ctx.info(`no conversations in ${portfolio.slug} yet`);
   const rows = items.map((c) => [
     c.id,
+    c.platform,
     printable(c.customer.profileName ?? c.customer.platformUserId),
     c.mode,
     String(c.unreadCount),
     iso(c.lastMessageAt),
     c.attentionCode ? printable(c.attentionCode) : "-",
   ]);
-  for (const line of table([["ID", "CUSTOMER", "MODE", "UNREAD", "LAST MESSAGE", "ATTENTION"], ...rows])) ctx.out(line);
+  for (const line of table([["ID", "PLATFORM", "CUSTOMER", "MODE", "UNREAD", "LAST MESSAGE", "ATTENTION"], ...rows])) ctx.out(line);
 };
 
 function parseLimit(value: string): number {
