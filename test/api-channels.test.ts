@@ -3,6 +3,7 @@
 // and store nothing; secrets never come back; disconnecting stops routing at once and keeps history.
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { reconnectChannel } from "../src/db/repositories/channel-repository.js";
 import { channels, conversations, messages } from "../src/db/schema/index.js";
 import { graphError, graphErrors, postWebhook, waText } from "./fakes/index.js";
 import { api, type ApiResponse, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
@@ -339,6 +340,17 @@ describe("disconnecting", () => {
     const back = await connect("whatsapp", whatsappBody(n, { appSecret }));
     expect(back.status).toBe(409);
     expect((await stored(n.id)).map((c) => c.state).sort()).toEqual(["active", "disabled"]);
+  });
+
+  it("does not bring a disconnected channel back while the account is live in another portfolio (a connect that lost the race)", async () => {
+    const n = fakeNumber();
+    const channelId = (await connect("whatsapp", whatsappBody(n))).body.channel.id;
+    expect((await call("DELETE", `${base()}/${channelId}`, admin)).status).toBe(200);
+    expect((await call("POST", `/portfolios/${outsiderPortfolio}/channels/whatsapp`, outsider, whatsappBody(n))).status).toBe(201);
+    const credentials = { accessToken: n.token };
+    const late = await reconnectChannel(h.testDb.database.db, h.cosbot.box, h.portfolioId, channelId, { externalId: n.id, credentials });
+    expect(late).toBeUndefined();
+    expect((await stored(n.id)).find((c) => c.id === channelId)?.state).toBe("disabled");
   });
 
   it("answers 404 for a channel of another portfolio and for none at all", async () => {

@@ -23,6 +23,7 @@ export class PgChannelDirectory implements ChannelDirectory {
   private byKey = new Map<string, RoutedChannel>();
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
+  private generation = 0;
   private readonly ttlMs: number;
   private readonly missReloadMs: number;
   private readonly now: () => number;
@@ -40,10 +41,13 @@ export class PgChannelDirectory implements ChannelDirectory {
   /** Forget the loaded view (after a channel was added or changed in this process). */
   invalidate(): void {
     this.loadedAt = -Infinity;
+    // A reload already reading rows may predate the change: it must not count as fresh.
+    this.generation++;
   }
 
   private async reload(): Promise<void> {
     this.loading ??= (async () => {
+      const generation = this.generation;
       const rows = await this.db.select().from(channels);
       const next = new Map<string, RoutedChannel>();
       for (const row of rows) {
@@ -60,7 +64,7 @@ export class PgChannelDirectory implements ChannelDirectory {
         });
       }
       this.byKey = next;
-      this.loadedAt = this.now();
+      if (generation === this.generation) this.loadedAt = this.now();
     })().finally(() => (this.loading = undefined));
     await this.loading;
   }

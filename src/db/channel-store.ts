@@ -4,7 +4,7 @@ import type { ProfileStore, ProfileTarget } from "../core/customers/fetch-profil
 import type { ChannelCredentials } from "../core/ports.js";
 import type { SecretBox } from "../security/secret-box.js";
 import type { Db } from "./client.js";
-import { channels, customers } from "./schema/index.js";
+import { channels, customers, liveChannel } from "./schema/index.js";
 
 /** Channel credentials and customer profiles, as the background jobs need them. */
 export class PgChannelStore implements TokenStore, ProfileStore {
@@ -40,11 +40,11 @@ export class PgChannelStore implements TokenStore, ProfileStore {
     await this.db
       .update(channels)
       .set({ credentials: this.box.sealJson(credentials), tokenIssuedAt: issuedAt, tokenExpiresAt: expiresAt })
-      .where(eq(channels.id, channelId));
+      .where(and(eq(channels.id, channelId), liveChannel));
   }
 
   async markNeedsReauth(channelId: string, reason: string): Promise<void> {
-    await this.db.update(channels).set({ state: "needs_reauth", stateReason: reason }).where(eq(channels.id, channelId));
+    await this.db.update(channels).set({ state: "needs_reauth", stateReason: reason }).where(and(eq(channels.id, channelId), liveChannel));
   }
 
   channelNeedsReauth(channelId: string, reason: string): Promise<void> {

@@ -6,7 +6,7 @@ import type { SecretBox } from "../security/secret-box.js";
 import type { Db } from "./client.js";
 import { applyPendingStatuses } from "./inbound-store.js";
 import { applyKeptWatermarks } from "./status-sql.js";
-import { agents, channels, conversations, customers, messages, workItems } from "./schema/index.js";
+import { agents, channels, conversations, customers, messages, liveChannel, workItems } from "./schema/index.js";
 
 /** Everything the reply worker reads and writes, always scoped to the conversation's portfolio. */
 export class PgReplyStore implements ReplyStore {
@@ -205,6 +205,6 @@ export class PgReplyStore implements ReplyStore {
     await this.db
       .update(channels)
       .set({ state: "needs_reauth", stateReason: reason })
-      .where(and(eq(channels.portfolioId, ctx.portfolioId), eq(channels.id, ctx.channel.id)));
+      .where(and(eq(channels.portfolioId, ctx.portfolioId), eq(channels.id, ctx.channel.id), liveChannel));
   }
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, count, desc, eq, gte, ne, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, ne } from "drizzle-orm";
 import { AppError } from "../../core/errors.js";
 import type { Platform } from "../../core/events.js";
 import type { VerifiedChannel } from "../../core/channels/ports.js";
 import type { ChannelCredentials } from "../../core/ports.js";
 import type { SecretBox } from "../../security/secret-box.js";
 import type { DbOrTx } from "../client.js";
-import { channels, messages } from "../schema/index.js";
+import { channels, liveChannel, messages } from "../schema/index.js";
 
 /** A channel to store: what a connector checked with Meta (or the CLI was given), on its platform. */
 export interface NewChannel extends VerifiedChannel {
@@ -55,9 +55,6 @@ export async function addChannel(db: DbOrTx, box: SecretBox, portfolioId: string
   if (!row) throw await conflict(db, portfolioId, input);
   return summarize(box, row);
 }
-
-/** The predicate of the unique index: only one channel per account is not disabled. */
-const liveChannel = sql`${channels.state} <> 'disabled'`;
 
 /** Only the known fields, and none that are empty. */
 function sealable(given: ChannelCredentials): ChannelCredentials {
@@ -114,7 +111,12 @@ export async function reconnectChannel(db: DbOrTx, box: SecretBox, portfolioId: 
       stateReason: null,
     })
     .where(and(eq(channels.portfolioId, portfolioId), eq(channels.id, channelId), ne(channels.state, "active")))
-    .returning();
+    .returning()
+    // Another portfolio connected the same account meanwhile: the unique index of live channels says no.
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) return [];
+      throw error;
+    });
   return row && summarize(box, row);
 }
 
@@ -171,4 +173,10 @@ function summarize(box: SecretBox, row: typeof channels.$inferSelect): ChannelSu
 /** The last four characters, and only of a token long enough that they give nothing away. */
 export function tokenHint(token: string): string {
   return token.length >= 16 ? `…${token.slice(-4)}` : "…";
+}
+
+/** Postgres' unique_violation, as postgres.js and PGlite report it (drizzle wraps it as the cause). */
+function isUniqueViolation(error: unknown): boolean {
+  const codeOf = (e: unknown) => (e && typeof e === "object" && "code" in e ? (e as { code: unknown }).code : undefined);
+  return codeOf(error) === "23505" || codeOf((error as { cause?: unknown } | null)?.cause) === "23505";
 }

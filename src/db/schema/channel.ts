@@ -37,3 +37,6 @@ export const channels = pgTable(
     index("channel_portfolio_idx").on(t.portfolioId),
   ],
 );
+
+/** The unique index's predicate: a channel that is not disconnected, of which one per account may exist. */
+export const liveChannel = sql`${channels.state} <> 'disabled'`;
