@@ -43,6 +43,12 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...base, PUBLIC_URL: "https://inbox.example.com/" }).PUBLIC_URL).toBe("https://inbox.example.com");
   });
 
+  it("never offers the local sign-in link in production unless LOCAL_SIGN_IN=on", () => {
+    const production = { NODE_ENV: "production", DATABASE_URL: "postgres://x@localhost/db", ENCRYPTION_KEY: key, AUTH_SECRET: authSecret, PUBLIC_URL: "https://inbox.example.com" };
+    expect(loadConfig(production).localSignIn).toBe(false);
+    expect(loadConfig({ ...production, LOCAL_SIGN_IN: "on" }).localSignIn).toBe(true);
+  });
+
   it("generates a key once on the embedded defaults and keeps it under the data folder", () => {
     const dir = mkdtempSync(join(tmpdir(), "cosbot-config-"));
     const first = loadConfig({ DATA_DIR: dir });

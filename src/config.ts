@@ -52,7 +52,7 @@ const schema = z.object({
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
-  /** The one-time local owner sign-in link: on by default only when GitHub is not configured. */
+  /** The one-time local owner sign-in link: on by default only outside production and without GitHub. */
   LOCAL_SIGN_IN: z.enum(["auto", "on", "off"]).default("auto"),
   /** Requests per minute per client: the API, and (stricter) the sign-in routes. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -103,7 +103,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKeyGenerated: generated,
     AUTH_SECRET: raw.AUTH_SECRET ?? localSecret(raw.DATA_DIR, "auth.secret"),
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ""),
-    localSignIn: raw.LOCAL_SIGN_IN === "on" || (raw.LOCAL_SIGN_IN === "auto" && !github),
+    // A sign-in link in production logs would let whoever reads them in: there it takes LOCAL_SIGN_IN=on.
+    localSignIn: raw.LOCAL_SIGN_IN === "on" || (raw.LOCAL_SIGN_IN === "auto" && !github && raw.NODE_ENV !== "production"),
     github,
   };
 }

@@ -8,7 +8,9 @@ export type ErrorCode =
   | "payload_too_large"
   | "rate_limited"
   /** An outside service (Graph API, OpenAI) refused or could not be reached; try again later. */
-  | "upstream_unavailable";
+  | "upstream_unavailable"
+  /** Our fault: logged with the request's path; the body says no more. */
+  | "internal";
 
 export interface FieldIssue {
   /** Dotted path of the field, e.g. `body.name`. */

@@ -40,7 +40,7 @@ function tooLarge(c: Context): Response {
   return errorResponse(c, new AppError("payload_too_large", `the body may be at most ${apiMaxBodyBytes} bytes`));
 }
 
-const failure = (c: Context, status: 404 | 500, code: string, message: string) => c.json({ error: { code, message } }, status);
+const failure = (c: Context, code: "not_found" | "internal", message: string) => errorResponse(c, new AppError(code, message));
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
@@ -66,12 +66,12 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.get("/api/openapi.json", (c) => c.json(openapi));
   app.route("/api", mountApi(api.routes, api.guard));
 
-  app.notFound((c) => failure(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => failure(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     // Middleware refusals (bearer auth, body limits) carry their own response.
     if (error instanceof HTTPException) return error.getResponse();
     deps.log.error({ err: error, path: c.req.path }, "request failed");
-    return failure(c, 500, "internal", "internal error");
+    return failure(c, "internal", "internal error");
   });
   return app;
 }

@@ -65,15 +65,6 @@ export async function acceptInvitationsFor(db: DbOrTx, userId: string, now = new
   });
 }
 
-/** How many owners a portfolio has: the last one may not leave or be demoted. */
-export async function countOwners(db: DbOrTx, portfolioId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(members)
-    .where(and(eq(members.organizationId, portfolioId), eq(members.role, "owner")));
-  return row?.n ?? 0;
-}
-
 export interface MemberView {
   id: string;
   userId: string;

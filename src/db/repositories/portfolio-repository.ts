@@ -71,3 +71,9 @@ export async function findPortfolio(db: DbOrTx, idOrSlug: string): Promise<Portf
 export async function listPortfolios(db: DbOrTx): Promise<Portfolio[]> {
   return db.select().from(portfolios).orderBy(asc(portfolios.createdAt), asc(portfolios.slug));
 }
+
+/** Renames the portfolio; its slug stays, so links keep working. Undefined when it does not exist. */
+export async function renamePortfolio(db: DbOrTx, portfolioId: string, name: string): Promise<Portfolio | undefined> {
+  const [portfolio] = await db.update(portfolios).set({ name: name.trim() }).where(eq(portfolios.id, portfolioId)).returning();
+  return portfolio;
+}

@@ -13,6 +13,7 @@ export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   rate_limited: 429,
   upstream_unavailable: 502,
+  internal: 500,
 };
 
 /** Every API error has this shape: `{ error: { code, message, fields? } }`. */

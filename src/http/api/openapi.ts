@@ -25,7 +25,8 @@ export function openApiDocument(routes: ApiRoute[], info: { version: string; ser
     info: { title: "Cosbot API", version: info.version, description: "Sign in with GitHub (or the local link), then call these with the session cookie." },
     servers: [{ url: info.serverUrl }],
     components: {
-      securitySchemes: { session: { type: "apiKey", in: "cookie", name: "better-auth.session_token" } },
+      // Over HTTPS better-auth prefixes its cookie with __Secure-.
+      securitySchemes: { session: { type: "apiKey", in: "cookie", name: `${info.serverUrl.startsWith("https://") ? "__Secure-" : ""}better-auth.session_token` } },
       schemas: {
         Error: {
           type: "object",

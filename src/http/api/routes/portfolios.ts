@@ -1,14 +1,14 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { AppError } from "../../../core/errors.js";
 import { acceptInvitationsFor, listMemberships } from "../../../db/repositories/member-repository.js";
-import { createPortfolio, findPortfolio } from "../../../db/repositories/portfolio-repository.js";
-import { portfolios } from "../../../db/schema/index.js";
+import { createPortfolio, findPortfolio, renamePortfolio } from "../../../db/repositories/portfolio-repository.js";
 import type { ApiDeps } from "../deps.js";
 import { portfolioName, portfolioParams } from "../params.js";
 import { route } from "../route.js";
 
 const portfolioView = (p: { id: string; name: string; slug: string; createdAt: Date }) => ({ id: p.id, name: p.name, slug: p.slug, createdAt: p.createdAt });
+
+const membershipView = (m: { portfolioId: string; name: string; slug: string; role: string }) => ({ id: m.portfolioId, name: m.name, slug: m.slug, role: m.role });
 
 /** The signed-in user, their portfolios, and the portfolio itself (onboarding and renaming). */
 export function portfolioRoutes(deps: ApiDeps) {
@@ -23,7 +23,7 @@ export function portfolioRoutes(deps: ApiDeps) {
         const memberships = await listMemberships(deps.db, caller.userId);
         return {
           user: { id: caller.userId, name: caller.name, email: caller.email },
-          portfolios: memberships.map((m) => ({ id: m.portfolioId, name: m.name, slug: m.slug, role: m.role })),
+          portfolios: memberships.map(membershipView),
           next: memberships.length ? null : "create_portfolio",
         };
       },
@@ -35,7 +35,7 @@ export function portfolioRoutes(deps: ApiDeps) {
       summary: "The portfolios the caller belongs to, with their role in each.",
       async handle({ caller }) {
         const memberships = await listMemberships(deps.db, caller.userId);
-        return { portfolios: memberships.map((m) => ({ id: m.portfolioId, name: m.name, slug: m.slug, role: m.role })) };
+        return { portfolios: memberships.map(membershipView) };
       },
     }),
     route({
@@ -70,7 +70,7 @@ export function portfolioRoutes(deps: ApiDeps) {
       body: z.object({ name: portfolioName }).strict(),
       summary: "Renames the portfolio (its slug stays).",
       async handle({ tenant, body }) {
-        const [portfolio] = await deps.db.update(portfolios).set({ name: body.name }).where(eq(portfolios.id, tenant.portfolioId)).returning();
+        const portfolio = await renamePortfolio(deps.db, tenant.portfolioId, body.name);
         if (!portfolio) throw new AppError("not_found", `no portfolio ${tenant.portfolioId}`);
         return { portfolio: { ...portfolioView(portfolio), role: tenant.role } };
       },
