@@ -3,6 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { LiveEvent } from "../src/core/live/ports.js";
+import { disableChannel } from "../src/db/repositories/channel-repository.js";
 import { channels, workItems } from "../src/db/schema/index.js";
 import { igMessage } from "./fakes/index.js";
 import { startCosbot } from "./support/cosbot-under-test.js";
@@ -106,6 +107,20 @@ describe("the token refresh job", () => {
     expect((await h.credentials(channelId)).accessToken).toBe(d.token);
     await h.cosbot.refreshTokens();
     expect(refreshCalls(d.token)).toHaveLength(1);
+  });
+
+  it("leaves a channel disconnected while its refresh was on the way disconnected, without the new token", async () => {
+    const d = ids();
+    const channelId = await h.seedInstagram({ igId: d.igId, token: d.token, login: "instagram", tokenIssuedAt: ago(59 * DAY_MS), tokenExpiresAt: fromNow(DAY_MS) });
+    h.igGraph.tokenDelayMs = 300;
+    const refreshing = h.cosbot.refreshTokens();
+    await eventually(() => refreshCalls(d.token).length === 1);
+    expect(await disableChannel(h.testDb.database.db, h.cosbot.box, h.portfolioId, channelId, "disconnected by a test")).toBeDefined();
+    await refreshing;
+    const row = await h.channel(channelId);
+    expect(row.state).toBe("disabled");
+    expect(row.tokenExpiresAt).toBeNull();
+    expect((await h.credentials(channelId)).accessToken).toBe("");
   });
 
   it("tells the live inbox when a refresh answered with 190 leaves the channel needing reauthorisation", async () => {

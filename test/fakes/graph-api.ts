@@ -67,6 +67,8 @@ export const graphErrors = {
 export class FakeGraphApi extends HttpFake {
   /** Added before every message send (not mark-reads). */
   delayMs = 0;
+  /** Added before answering a token exchange or refresh. */
+  tokenDelayMs = 0;
   /** Tokens answered with 401/190 "Session has expired" on every route. */
   readonly invalidTokens = new Set<string>();
   /** Errors thrown by onSend hooks; the send still succeeds so the sender's path is unchanged. */
@@ -137,6 +139,7 @@ export class FakeGraphApi extends HttpFake {
   override reset(): void {
     super.reset();
     this.delayMs = 0;
+    this.tokenDelayMs = 0;
     this.invalidTokens.clear();
     this.hookErrors.length = 0;
     this.script = [];
@@ -165,6 +168,7 @@ export class FakeGraphApi extends HttpFake {
     if (this.accounts.handle(req, res, segments, token)) return;
     const [id, edge] = segments;
     if (req.method === "GET" && segments.length === 1 && (id === "refresh_access_token" || id === "access_token")) {
+      await sleep(this.tokenDelayMs);
       return sendJson(res, 200, { access_token: `IGQ_FAKE_${++this.tokenCounter}`, token_type: "bearer", expires_in: 5184000 });
     }
     if (req.method === "POST" && id && edge === "messages" && segments.length === 2) {
