@@ -76,6 +76,7 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
   });
 
   it("connects a WhatsApp number without echoing its secrets", async () => {
+    graph.accounts.addWhatsAppNumber({ id: "106540352242922", wabaId: "102290129340398", token: accessToken });
     const run = await cli(
       "channel", "add-whatsapp", "--portfolio", "acme-coffee", "--phone-number-id", "106540352242922", "--waba-id", "102290129340398",
       "--access-token", accessToken, "--app-secret", appSecret, "--verify-token", verifyToken, "--display-name", "Acme +1 555 0100",
@@ -84,6 +85,35 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     channelId = run.stdout.trim();
     expect(channelId).toMatch(/^[0-9a-f-]{36}$/);
     for (const secret of [accessToken, appSecret, verifyToken]) expect(run.stdout + run.stderr).not.toContain(secret);
+    // Checked with Meta as the API does: the number, its WABA, then the app subscribed to the WABA.
+    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /v24.0/106540352242922", "GET /v24.0/102290129340398/phone_numbers", "POST /v24.0/102290129340398/subscribed_apps",
+    ]);
+    expect(graph.accounts.subscriptions).toMatchObject([{ objectId: "102290129340398", token: accessToken }]);
+  });
+
+  it("stores nothing when Meta refuses a WhatsApp token, naming the problem on one line", async () => {
+    graph.reset();
+    const refused = "EAAGrefusedtokenForWhatsApp00Qq1";
+    graph.invalidTokens.add(refused);
+    const run = await cli("channel", "add-whatsapp", "--portfolio", "acme-coffee", "--phone-number-id", "106540352200001", "--waba-id", "102290129340398", "--access-token", refused);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: WhatsApp phone number 106540352200001: Meta refused the access token \(.*Session has expired\); nothing was stored$/);
+    expect(run.stderr).not.toContain(refused);
+    expect(graph.accounts.subscriptions).toEqual([]);
+    const stored = await withDb((db) => db.select().from(channels).where(eq(channels.externalId, "106540352200001")));
+    expect(stored).toEqual([]);
+  });
+
+  it("refuses bad ids before calling Meta, naming the option", async () => {
+    graph.reset();
+    const run = await cli("channel", "add-whatsapp", "--portfolio", "acme-coffee", "--phone-number-id", "+1 555", "--waba-id", "1", "--access-token", "EAAx");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("error: --phone-number-id must be the numeric phone number id from WhatsApp Manager\n");
+    expect(graph.requests).toEqual([]);
   });
 
   it("sets the agent from an instructions file", async () => {
@@ -130,6 +160,21 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim().split("\n")).toEqual([`error: whatsapp 106540352242922 is already connected to this portfolio as channel ${channelId}`]);
+  });
+
+  it("connects a disconnected number again in place, after Meta accepted it", async () => {
+    graph.reset();
+    graph.accounts.addWhatsAppNumber({ id: "106540352242922", wabaId: "102290129340398", token: accessToken });
+    await withDb((db) => db.update(channels).set({ state: "disabled", stateReason: "disconnected by a test" }).where(eq(channels.id, channelId)));
+    const run = await cli(
+      "channel", "add-whatsapp", "--portfolio", "acme-coffee", "--phone-number-id", "106540352242922", "--waba-id", "102290129340398",
+      "--access-token", accessToken, "--app-secret", appSecret, "--verify-token", verifyToken, "--display-name", "Acme +1 555 0100",
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(channelId);
+    expect(graph.accounts.subscriptions).toMatchObject([{ objectId: "102290129340398" }]);
+    const row = await withDb(async (db) => (await db.select().from(channels).where(eq(channels.id, channelId)))[0]!);
+    expect(row).toMatchObject({ state: "active", stateReason: null });
   });
 
   it("shows a conversation in the order it was stored, with statuses, errors and reactions", async () => {
@@ -194,6 +239,8 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
   let longLivedToken = "";
 
   it("connects a Messenger Page without echoing its secrets", async () => {
+    graph.reset();
+    graph.accounts.addPage({ id: "108312345678901", token: pageToken, name: "Acme Coffee" });
     const run = await cli(
       "channel", "add-messenger", "--portfolio", "acme-coffee", "--page-id", "108312345678901", "--page-token", pageToken,
       "--app-secret", appSecret, "--verify-token", verifyToken, "--display-name", "Acme on Messenger",
@@ -206,10 +253,12 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     const row = await channelRow(messengerId);
     expect(row).toMatchObject({ platform: "messenger", externalId: "108312345678901", displayName: "Acme on Messenger", tokenExpiresAt: null });
     expect(box().openJson(row.credentials)).toEqual({ accessToken: pageToken, appSecret, verifyToken });
+    expect(graph.accounts.subscriptions).toMatchObject([{ objectId: "108312345678901", token: pageToken }]);
   });
 
   it("exchanges an Instagram Login token for a long-lived one and stores only that", async () => {
     graph.reset();
+    graph.accounts.addInstagramUser({ userId: "17841405822304914", shortLivedToken: shortLived, username: "acmecoffee" });
     const before = Date.now();
     const run = await cli(
       "channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841405822304914", "--token", shortLived,
@@ -219,14 +268,15 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     expect(run.code, run.stderr).toBe(0);
     instagramId = run.stdout.trim();
     expect(instagramId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /access_token"]);
+    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /access_token", "GET /v24.0/me", "POST /v24.0/me/subscribed_apps"]);
     expect(graph.requests[0]!.query).toEqual({ grant_type: "ig_exchange_token", client_secret: igAppSecret, access_token: shortLived });
     const row = await channelRow(instagramId);
     const creds = box().openJson<Record<string, unknown>>(row.credentials);
     longLivedToken = String(creds.accessToken);
-    expect(longLivedToken).toMatch(/^IGQ_FAKE_\d+$/);
+    expect(longLivedToken).toMatch(/^IGQ_LONG_\d+_17841405822304914$/);
+    expect(graph.accounts.subscriptions).toMatchObject([{ objectId: "me", token: longLivedToken }]);
     expect(creds).toEqual({ accessToken: longLivedToken, instagramAppSecret: igAppSecret, verifyToken, instagramLogin: "instagram" });
-    expect(row).toMatchObject({ platform: "instagram", externalId: "17841405822304914", accountId: null });
+    expect(row).toMatchObject({ platform: "instagram", externalId: "17841405822304914", accountId: null, displayName: "@acmecoffee" });
     const issued = row.tokenIssuedAt!.getTime();
     expect(issued).toBeGreaterThanOrEqual(before - 1000);
     expect(issued).toBeLessThanOrEqual(after);
@@ -246,7 +296,7 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     expect(run.stdout).toBe("");
     const lines = run.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: could not exchange the token for a long-lived one: 190: Error validating access token.*nothing was stored/);
+    expect(lines[0]).toMatch(/^error: could not exchange the token for a long-lived one \(Error validating access token.*\); .*nothing was stored$/);
     for (const secret of secrets) expect(run.stderr).not.toContain(secret);
     expect(graph.requests).toHaveLength(1);
     const stored = await withDb((db) => db.select().from(channels).where(eq(channels.externalId, "17841400000000002")));
@@ -257,15 +307,18 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     graph.reset();
     const missingPage = await cli("channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841400000000003", "--token", fbPageToken, "--login", "facebook");
     expect(missingPage.code).toBe(1);
-    expect(missingPage.stderr).toMatch(/^error: --page-id is required with --login facebook/);
+    expect(missingPage.stderr).toMatch(/^error: --page-id is required with login facebook/);
+    graph.accounts.addPage({ id: "108300000000003", token: fbPageToken, name: "Acme Page", instagramAccountId: "17841400000000003" });
     const run = await cli(
       "channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841400000000003", "--token", fbPageToken,
       "--login", "facebook", "--page-id", "108300000000003", "--app-secret", appSecret,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(graph.requests).toEqual([]);
+    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v24.0/108300000000003", "POST /v24.0/108300000000003/subscribed_apps"]);
     const row = await channelRow(run.stdout.trim());
-    expect(row).toMatchObject({ platform: "instagram", externalId: "17841400000000003", accountId: "108300000000003", tokenExpiresAt: null, tokenIssuedAt: null });
+    expect(row).toMatchObject({
+      platform: "instagram", externalId: "17841400000000003", accountId: "108300000000003", tokenExpiresAt: null, tokenIssuedAt: null, displayName: "Acme Page",
+    });
     expect(box().openJson(row.credentials)).toEqual({ accessToken: fbPageToken, appSecret, instagramLogin: "facebook", pageId: "108300000000003" });
     for (const secret of secrets) expect(run.stdout + run.stderr).not.toContain(secret);
   });
@@ -273,9 +326,12 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
   it("takes an already long-lived token as it is, expiring in 60 days", async () => {
     graph.reset();
     const token = "IGAAlonglivedalready0000000Xy9";
+    graph.accounts.addInstagramUser({ userId: "17841400000000004", longLivedToken: token });
     const run = await cli("channel", "add-instagram", "--portfolio", "acme-coffee", "--account-id", "17841400000000004", "--token", token, "--long-lived");
     expect(run.code, run.stderr).toBe(0);
-    expect(graph.requests).toEqual([]);
+    // Not exchanged, but still checked and subscribed.
+    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v24.0/me", "POST /v24.0/me/subscribed_apps"]);
+    expect(run.stderr).toContain("long-lived, expires");
     expect(run.stderr).toContain("warning: no app secret given");
     const row = await channelRow(run.stdout.trim());
     expect(box().openJson(row.credentials)).toEqual({ accessToken: token, instagramLogin: "instagram" });
@@ -291,8 +347,8 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     const line = (id: string) => lines.find((l) => l.includes(id)) ?? "";
     expect(line(channelId)).toMatch(/whatsapp\s+active\s+106540352242922\s+never\s+…x7Wq\s+-\s+Acme \+1 555 0100$/);
     expect(line(messengerId)).toMatch(/messenger\s+active\s+108312345678901\s+never\s+…zQ42\s+-\s+Acme on Messenger$/);
-    expect(line(instagramId)).toMatch(/instagram \(Instagram Login\)\s+active\s+17841405822304914\s+never\s+…\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in 59 d\)\s+-$/);
-    expect(line("17841400000000003")).toMatch(/instagram \(Facebook Login\)\s+active\s+17841400000000003\s+never\s+…7Lm3\s+-\s+-$/);
+    expect(line(instagramId)).toMatch(/instagram \(Instagram Login\)\s+active\s+17841405822304914\s+never\s+…4914\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in 59 d\)\s+@acmecoffee$/);
+    expect(line("17841400000000003")).toMatch(/instagram \(Facebook Login\)\s+active\s+17841400000000003\s+never\s+…7Lm3\s+-\s+Acme Page$/);
     for (const secret of [...secrets, longLivedToken]) expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
@@ -318,6 +374,7 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
   }
 
   it("queues a person's reply for the server to send and turns the conversation manual", async () => {
+    graph.reset();
     const id = await seedMessengerConversation("24701936452010001", 3_600_000);
     const run = await cli("conversation", "reply", id, "--portfolio", "acme-coffee", "--text", "Yes, oat and almond milk!");
     expect(run.code, run.stderr).toBe(0);

@@ -28,16 +28,6 @@ export function required<T extends Record<string, unknown>>(values: T, name: key
   return value.trim();
 }
 
-/** An optional secret or id: absent, or one non-empty word (a pasted token never contains spaces). */
-export function optional(value: string | undefined, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === "" || /\s/.test(trimmed)) throw badInput(`--${name} must be a non-empty value without spaces`);
-  return trimmed;
-}
-
-export const numericId = /^\d{1,32}$/;
-
 export async function resolvePortfolio(ctx: CliContext, idOrSlug: string): Promise<Portfolio> {
   const { db } = await ctx.database();
   const portfolio = await findPortfolio(db, idOrSlug);

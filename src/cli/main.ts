@@ -53,6 +53,8 @@ const usage = `Usage: npm run cosbot -- <command> [options]
   help                                      this text
 
 Settings come from the environment, as for the server (DATABASE_URL, DATA_DIR, ENCRYPTION_KEY, ...).
+channel add-* check the credentials with Meta (GRAPH_API_URL, INSTAGRAM_GRAPH_API_URL) and
+subscribe the app before anything is stored.
 `;
 
 // A Map rather than an object literal: "constructor" or "__proto__" must not resolve to anything.

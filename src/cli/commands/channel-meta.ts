@@ -1,15 +1,15 @@
 import { parseArgs } from "node:util";
-import { exchangeForLongLivedToken } from "../../channels/instagram/tokens.js";
-import { createGraphClient } from "../../channels/meta/graph-client.js";
-import { AppError } from "../../core/errors.js";
-import { SendError } from "../../core/ports.js";
-import { addChannel } from "../../db/repositories/channel-repository.js";
-import { badInput, type CliContext, type Command, iso, numericId, optional, printable, required, resolvePortfolio } from "../context.js";
+import { ZodError } from "zod";
+import { channelAdapters } from "../../channels/index.js";
+import { connectChannel } from "../../core/channels/connect-channel.js";
+import type { Platform } from "../../core/events.js";
+import { channelRegistry } from "../../db/repositories/channel-registry.js";
+import type { ChannelSummary } from "../../db/repositories/channel-repository.js";
+import type { Portfolio } from "../../db/repositories/portfolio-repository.js";
+import { badInput, type CliContext, type Command, iso, required, resolvePortfolio } from "../context.js";
 
-/** Meta's lifetime of a long-lived Instagram token, assumed when --long-lived says the token is one. */
-const LONG_LIVED_MS = 60 * 24 * 3_600_000;
-
-// Secrets arrive as options: they are sealed at once and never echoed, at most as "…abcd".
+// Secrets arrive as options and go to the same connectors as the API: Meta checks them, the app is
+// subscribed, and they are sealed at once. They are never echoed, at most as "…abcd".
 const shared = {
   portfolio: { type: "string" },
   "app-secret": { type: "string" },
@@ -17,28 +17,45 @@ const shared = {
   "display-name": { type: "string" },
 } as const;
 
-interface Shared {
-  appSecret?: string;
-  verifyToken?: string;
-  displayName?: string;
+function sharedInput(values: { "app-secret"?: string; "verify-token"?: string; "display-name"?: string }) {
+  return { appSecret: values["app-secret"], verifyToken: values["verify-token"], displayName: values["display-name"] };
 }
 
-function sharedValues(values: { "app-secret"?: string; "verify-token"?: string; "display-name"?: string }): Shared {
-  return {
-    appSecret: optional(values["app-secret"], "app-secret"),
-    verifyToken: optional(values["verify-token"], "verify-token"),
-    displayName: values["display-name"]?.trim() || undefined,
-  };
+/**
+ * Runs `connectChannel` as the API does. Bad input names its option and fails before the
+ * database opens; Meta's refusals are the API's AppErrors, printed on one line, nothing stored.
+ */
+async function connect(
+  ctx: CliContext,
+  portfolioRef: string,
+  platform: Platform,
+  input: Record<string, unknown>,
+): Promise<{ portfolio: Portfolio; channel: ChannelSummary }> {
+  const { config } = ctx;
+  const graph = (baseUrl: string) => ({ baseUrl, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS });
+  const { connectors } = channelAdapters(
+    { facebook: graph(config.GRAPH_API_URL), instagram: graph(config.INSTAGRAM_GRAPH_API_URL) },
+    { appSecret: config.META_APP_SECRET },
+  );
+  const connector = connectors[platform]!;
+  const parsed = await connector.input.safeParseAsync(input);
+  if (!parsed.success) throw badInput(describeIssue(parsed.error));
+  const portfolio = await resolvePortfolio(ctx, portfolioRef);
+  const { db, box } = await ctx.database();
+  const channel = await connectChannel(
+    { portfolioId: portfolio.id, platform, input: parsed.data },
+    // A running server picks the channel up when its routing table next reloads.
+    { connectors, registry: channelRegistry(db, box), now: () => new Date(), onChannelsChanged: () => {} },
+  );
+  return { portfolio, channel };
 }
 
-function token(value: string, name: string): string {
-  if (/\s/.test(value)) throw badInput(`--${name} must not contain spaces`);
-  return value;
-}
-
-function numeric(value: string, name: string, what: string): string {
-  if (!numericId.test(value)) throw badInput(`--${name} must be the numeric ${what}`);
-  return value;
+/** The first problem, with the input field spelled as its option (accessToken → --access-token). */
+function describeIssue(error: unknown): string {
+  const issue = error instanceof ZodError ? error.issues[0] : undefined;
+  if (!issue) return "invalid input";
+  const field = String(issue.path[0] ?? "input");
+  return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${issue.message}`;
 }
 
 /** Without a secret the webhook signature cannot be checked, so every event would be refused. */
@@ -47,6 +64,22 @@ function warnUnverifiable(ctx: CliContext, hasSecret: boolean, verifyToken: stri
   if (!verifyToken && !ctx.config.META_VERIFY_TOKEN) ctx.info("warning: no --verify-token and META_VERIFY_TOKEN is not set: Meta cannot verify the webhook subscription");
 }
 
+export const addWhatsapp: Command = async (ctx, argv) => {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { ...shared, "phone-number-id": { type: "string" }, "waba-id": { type: "string" }, "access-token": { type: "string" } },
+  });
+  const portfolioRef = required(values, "portfolio");
+  const phoneNumberId = required(values, "phone-number-id");
+  const wabaId = required(values, "waba-id");
+  const input = { phoneNumberId, wabaId, accessToken: required(values, "access-token"), ...sharedInput(values) };
+  const { portfolio, channel } = await connect(ctx, portfolioRef, "whatsapp", input);
+  ctx.out(channel.id);
+  ctx.info(`connected WhatsApp number ${phoneNumberId} (WABA ${wabaId}) to ${portfolio.slug}, token ${channel.tokenHint}`);
+  warnUnverifiable(ctx, Boolean(input.appSecret), input.verifyToken);
+};
+
 export const addMessenger: Command = async (ctx, argv) => {
   const { values } = parseArgs({
     args: argv,
@@ -54,21 +87,12 @@ export const addMessenger: Command = async (ctx, argv) => {
     options: { ...shared, "page-id": { type: "string" }, "page-token": { type: "string" } },
   });
   const portfolioRef = required(values, "portfolio");
-  const pageId = numeric(required(values, "page-id"), "page-id", "Facebook Page id");
-  const accessToken = token(required(values, "page-token"), "page-token");
-  const { appSecret, verifyToken, displayName } = sharedValues(values);
-
-  const portfolio = await resolvePortfolio(ctx, portfolioRef);
-  const { db, box } = await ctx.database();
-  const channel = await addChannel(db, box, portfolio.id, {
-    platform: "messenger",
-    externalId: pageId,
-    displayName,
-    credentials: { accessToken, appSecret, verifyToken },
-  });
+  const pageId = required(values, "page-id");
+  const input = { pageId, pageToken: required(values, "page-token"), ...sharedInput(values) };
+  const { portfolio, channel } = await connect(ctx, portfolioRef, "messenger", input);
   ctx.out(channel.id);
   ctx.info(`connected Facebook Page ${pageId} (Messenger) to ${portfolio.slug}, token ${channel.tokenHint}`);
-  warnUnverifiable(ctx, Boolean(appSecret), verifyToken);
+  warnUnverifiable(ctx, Boolean(input.appSecret), input.verifyToken);
 };
 
 export const addInstagram: Command = async (ctx, argv) => {
@@ -86,70 +110,18 @@ export const addInstagram: Command = async (ctx, argv) => {
     },
   });
   const portfolioRef = required(values, "portfolio");
-  const accountId = numeric(required(values, "account-id"), "account-id", "Instagram professional account id");
-  const given = token(required(values, "token"), "token");
-  const login = values.login?.trim() ?? "instagram";
-  if (login !== "instagram" && login !== "facebook") throw badInput("--login must be instagram or facebook");
-  const pageId = optional(values["page-id"], "page-id");
-  const instagramAppSecret = optional(values["instagram-app-secret"], "instagram-app-secret");
+  const accountId = required(values, "account-id");
+  const login = values.login?.trim() || "instagram";
   const longLived = values["long-lived"] === true;
-  const { appSecret, verifyToken, displayName } = sharedValues(values);
-  if (login === "facebook") {
-    if (!pageId) throw badInput("--page-id is required with --login facebook: the Page linked to the account sends its messages");
-    numeric(pageId, "page-id", "Facebook Page id");
-    if (longLived) throw badInput("--long-lived only applies to --login instagram: a Page token is not exchanged");
-    if (instagramAppSecret) throw badInput("--instagram-app-secret only applies to --login instagram");
-  } else if (pageId) {
-    throw badInput("--page-id only applies to --login facebook");
-  }
-  const exchangeSecret = instagramAppSecret ?? appSecret ?? ctx.config.META_APP_SECRET;
-  if (login === "instagram" && !longLived && !exchangeSecret) {
-    throw badInput("exchanging the short-lived token needs the Instagram app secret: give --instagram-app-secret (or --long-lived for a token that already is long-lived)");
-  }
-
-  const portfolio = await resolvePortfolio(ctx, portfolioRef);
-  const now = new Date();
-  // Instagram Login tokens expire (1 hour short-lived, 60 days long-lived); Page tokens do not.
-  let accessToken = given;
-  let life: { tokenIssuedAt: Date; tokenExpiresAt: Date } | undefined;
-  if (login === "instagram" && longLived) {
-    life = { tokenIssuedAt: now, tokenExpiresAt: new Date(now.getTime() + LONG_LIVED_MS) };
-  } else if (login === "instagram") {
-    const exchanged = await exchange(ctx, given, exchangeSecret!, now);
-    accessToken = exchanged.accessToken;
-    life = { tokenIssuedAt: now, tokenExpiresAt: exchanged.expiresAt };
-  }
-
-  const { db, box } = await ctx.database();
-  const channel = await addChannel(db, box, portfolio.id, {
-    platform: "instagram",
-    externalId: accountId,
-    accountId: pageId,
-    displayName,
-    credentials: { accessToken, appSecret, instagramAppSecret, verifyToken, instagramLogin: login, pageId },
-    ...life,
-  });
+  const input = {
+    accountId, token: required(values, "token"), login, pageId: values["page-id"], longLived,
+    instagramAppSecret: values["instagram-app-secret"], ...sharedInput(values),
+  };
+  const { portfolio, channel } = await connect(ctx, portfolioRef, "instagram", input);
   ctx.out(channel.id);
-  const how = login === "facebook" ? `through Page ${pageId} (Facebook Login)` : "(Instagram Login)";
-  const expiry = life ? `, ${longLived ? "long-lived" : "exchanged for a long-lived one"}, expires ${iso(life.tokenExpiresAt)}` : "";
+  const how = login === "facebook" ? `through Page ${input.pageId} (Facebook Login)` : "(Instagram Login)";
+  // Instagram Login tokens expire (60 days once long-lived); Page tokens do not.
+  const expiry = channel.tokenExpiresAt ? `, ${longLived ? "long-lived" : "exchanged for a long-lived one"}, expires ${iso(channel.tokenExpiresAt)}` : "";
   ctx.info(`connected Instagram account ${accountId} ${how} to ${portfolio.slug}, token ${channel.tokenHint}${expiry}`);
-  warnUnverifiable(ctx, Boolean(appSecret || instagramAppSecret), verifyToken);
+  warnUnverifiable(ctx, Boolean(input.appSecret || input.instagramAppSecret), input.verifyToken);
 };
-
-/** Short-lived → long-lived on graph.instagram.com; any refusal is one line, and nothing is stored. */
-async function exchange(ctx: CliContext, shortLived: string, secret: string, now: Date) {
-  const { config } = ctx;
-  const instagram = createGraphClient({ baseUrl: config.INSTAGRAM_GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS });
-  try {
-    return await exchangeForLongLivedToken(instagram, shortLived, secret, now);
-  } catch (error) {
-    // Meta's message should not quote the request, but the request did carry both secrets.
-    let reason = error instanceof Error ? error.message : String(error);
-    // Values too short to be real secrets would garble every word they occur in.
-    for (const secretValue of [shortLived, secret]) if (secretValue.length >= 8) reason = reason.split(secretValue).join("…");
-    // Refused by Meta (not a network fault): most often an expired or already long-lived token.
-    const refused = error instanceof SendError && !error.retryable;
-    const hint = refused ? " (a short-lived token lasts one hour; pass --long-lived if it already is long-lived)" : "";
-    throw new AppError("bad_request", `could not exchange the token for a long-lived one: ${printable(reason)}; nothing was stored${hint}`);
-  }
-}

@@ -8,7 +8,7 @@ import type { SecretBox } from "../../security/secret-box.js";
 import type { DbOrTx } from "../client.js";
 import { channels, liveChannel, messages } from "../schema/index.js";
 
-/** A channel to store: what a connector checked with Meta (or the CLI was given), on its platform. */
+/** A channel to store: what a connector checked with Meta, on its platform. */
 export interface NewChannel extends VerifiedChannel {
   platform: Platform;
 }

@@ -1,9 +1,8 @@
-import { type ChannelRegistry, connectChannel } from "../../../core/channels/connect-channel.js";
+import { connectChannel } from "../../../core/channels/connect-channel.js";
 import { disconnectChannel } from "../../../core/channels/disconnect-channel.js";
 import type { Platform } from "../../../core/events.js";
-import {
-  addChannel, type ChannelSummary, disableChannel, existingChannel, failedSendsSince, listChannels, reconnectChannel,
-} from "../../../db/repositories/channel-repository.js";
+import { channelRegistry } from "../../../db/repositories/channel-registry.js";
+import { type ChannelSummary, disableChannel, failedSendsSince, listChannels } from "../../../db/repositories/channel-repository.js";
 import type { ApiDeps } from "../deps.js";
 import { id, portfolioParams } from "../params.js";
 import { type ApiRoute, route } from "../route.js";
@@ -15,11 +14,7 @@ const DAY_MS = 24 * 3_600_000;
  * never come back out: a summary shows at most the token's last four characters.
  */
 export function channelRoutes(deps: ApiDeps): ApiRoute[] {
-  const registry: ChannelRegistry<ChannelSummary> = {
-    existing: (portfolioId, platform, externalId) => existingChannel(deps.db, portfolioId, platform, externalId),
-    add: (portfolioId, platform, channel) => addChannel(deps.db, deps.box, portfolioId, { platform, ...channel }),
-    reconnect: (portfolioId, channelId, channel) => reconnectChannel(deps.db, deps.box, portfolioId, channelId, channel),
-  };
+  const registry = channelRegistry(deps.db, deps.box);
   const withErrors = async (portfolioId: string, summaries: ChannelSummary[]) => {
     const failed = await failedSendsSince(deps.db, portfolioId, new Date(deps.now().getTime() - DAY_MS));
     return summaries.map((c) => ({ ...c, errorsLast24h: failed.get(c.id) ?? 0 }));
