@@ -70,6 +70,8 @@ export async function connectMessenger(stage: Stage): Promise<Dm> {
     message: (mid: string, text: string, echoAppId?: string) =>
       echoAppId ? pageEvent(pageId, echo(pageId, psid, mid, text, echoAppId)) : pageMessage({ pageId, psid, mid, text }),
   };
+  // Connecting asks Meta whether the Page answers its token: the stand-in knows this Page.
+  stage.graph.accounts.addPage({ id: pageId, token: dm.token, name: `${stage.business} Page` });
   const { out, info } = await runCli(stage, addMessenger, [
     "--portfolio", stage.portfolio.slug, "--page-id", pageId, "--page-token", dm.token,
     "--app-secret", dm.appSecret, "--verify-token", dm.verifyToken, "--display-name", `${stage.business} on Messenger`,
@@ -84,6 +86,9 @@ export async function connectInstagram(stage: Stage): Promise<Dm> {
   const igsid = "17842216459871234";
   const shortLived = `IGQWR${b64(32)}`;
   const igAppSecret = hex(16);
+  // The graph.instagram.com stand-in knows the account, its short-lived token and the app secret.
+  stage.igGraph.accounts.addInstagramUser({ userId: igId, shortLivedToken: shortLived, username: "demobakery" });
+  stage.igGraph.accounts.instagramAppSecret = igAppSecret;
   const { out, info } = await runCli(stage, addInstagram, [
     "--portfolio", stage.portfolio.slug, "--account-id", igId, "--token", shortLived, "--instagram-app-secret", igAppSecret,
     "--verify-token", `demo-verify-${hex(4)}`, "--display-name", `@demobakery`,
