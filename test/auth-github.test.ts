@@ -10,35 +10,38 @@ import { CookieJar, signInWithGitHub } from "./support/github-sign-in.js";
 
 const sessionCookie = "better-auth.session_token";
 
-/** A server whose GitHub OAuth app is the fake, registered with the callback the README names. */
-async function serverWithGitHub(github: FakeGitHub, env: Record<string, string> = {}): Promise<Harness> {
-  const h = await startCosbot({ seed: false, env: { GITHUB_CLIENT_ID: github.clientId, GITHUB_CLIENT_SECRET: github.clientSecret, ...env } });
-  github.callbackUrl = `${h.cosbot.auth.options.baseURL}/api/auth/callback/github`;
-  return h;
+/**
+ * Registers, for the enclosing describe, a fake GitHub that fetch is routed to and a server whose
+ * GitHub OAuth app is that fake, registered with the callback the README names.
+ */
+function serverWithGitHub(env: Record<string, string> = {}) {
+  const github = new FakeGitHub();
+  const ctx = { github, h: undefined as unknown as Harness };
+  let restoreFetch: (() => void) | undefined;
+  beforeAll(async () => {
+    await github.start();
+    restoreFetch = routeGithubFetch(github);
+    ctx.h = await startCosbot({ seed: false, env: { GITHUB_CLIENT_ID: github.clientId, GITHUB_CLIENT_SECRET: github.clientSecret, ...env } });
+    github.callbackUrl = `${ctx.h.cosbot.auth.options.baseURL}/api/auth/callback/github`;
+  });
+  afterAll(async () => {
+    await ctx.h?.close();
+    restoreFetch?.();
+    await github.stop();
+  });
+  return ctx;
 }
 
 const me = (h: Harness, jar: CookieJar) => api(h, "GET", "/me", { headers: { cookie: jar.header() } });
 
 describe("sign-in with GitHub", () => {
-  const github = new FakeGitHub();
-  let h: Harness;
-  let restoreFetch: () => void;
-
-  beforeAll(async () => {
-    await github.start();
-    restoreFetch = routeGithubFetch(github);
-    h = await serverWithGitHub(github);
-  });
-  afterAll(async () => {
-    await h?.close();
-    restoreFetch?.();
-    await github.stop();
-  });
+  const server = serverWithGitHub();
+  const { github } = server;
   beforeEach(() => github.reset());
 
   it("goes through GitHub with the scopes and state, sets an HttpOnly SameSite session, and asks for a portfolio first", async () => {
     github.signedIn = githubUser("OctoCat");
-    const { authorizeUrl, callback, jar, callbackUrl } = await signInWithGitHub(h, github, { callbackURL: "/inbox" });
+    const { authorizeUrl, callback, jar, callbackUrl } = await signInWithGitHub(server.h, github, { callbackURL: "/inbox" });
 
     expect(authorizeUrl.origin + authorizeUrl.pathname).toBe("https://github.com/login/oauth/authorize");
     expect(authorizeUrl.searchParams.get("client_id")).toBe(github.clientId);
@@ -60,18 +63,18 @@ describe("sign-in with GitHub", () => {
     expect(cookie).toMatch(/; SameSite=Lax/i);
     expect(cookie).not.toMatch(/; Secure/i);
 
-    const first = await me(h, jar);
+    const first = await me(server.h, jar);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ user: { name: "OctoCat Person", email: "octocat@users.example.test" }, portfolios: [], next: "create_portfolio" });
 
-    const created = await api(h, "POST", "/portfolios", { body: { name: "Acme Bakery" }, headers: { cookie: jar.header() } });
+    const created = await api(server.h, "POST", "/portfolios", { body: { name: "Acme Bakery" }, headers: { cookie: jar.header() } });
     expect(created.status).toBe(201);
     expect(created.body.portfolio).toMatchObject({ name: "Acme Bakery", role: "owner" });
-    const after = await me(h, jar);
+    const after = await me(server.h, jar);
     expect(after.body).toMatchObject({ portfolios: [{ id: created.body.portfolio.id, name: "Acme Bakery", role: "owner" }], next: null });
 
     // The GitHub login is kept (invitations by login find the user); the token is sealed, not stored plain.
-    const db = h.testDb.database.db;
+    const db = server.h.testDb.database.db;
     const [user] = await db.select().from(users).where(eq(users.id, first.body.user.id));
     expect(user!.githubLogin).toBe("octocat");
     const [account] = await db.select().from(accounts).where(eq(accounts.userId, user!.id));
@@ -83,25 +86,25 @@ describe("sign-in with GitHub", () => {
   it("signs the same GitHub user in as the same user next time, even after a change of e-mail on GitHub", async () => {
     const person = githubUser("hubot");
     github.signedIn = person;
-    const first = await signInWithGitHub(h, github);
-    const firstMe = await me(h, first.jar);
+    const first = await signInWithGitHub(server.h, github);
+    const firstMe = await me(server.h, first.jar);
     person.emails = [{ email: "hubot-new@users.example.test", primary: true, verified: true, visibility: "private" }];
-    const second = await signInWithGitHub(h, github);
-    const secondMe = await me(h, second.jar);
+    const second = await signInWithGitHub(server.h, github);
+    const secondMe = await me(server.h, second.jar);
     expect(secondMe.status).toBe(200);
     expect(secondMe.body.user.id).toBe(firstMe.body.user.id);
     expect(second.jar.get(sessionCookie)).not.toBe(first.jar.get(sessionCookie));
-    const rows = await h.testDb.database.db.select().from(accounts).where(eq(accounts.userId, firstMe.body.user.id));
+    const rows = await server.h.testDb.database.db.select().from(accounts).where(eq(accounts.userId, firstMe.body.user.id));
     expect(rows).toHaveLength(1);
   });
 
   it("joins the portfolio that invited the GitHub login, on the first sign-in", async () => {
-    const db = h.testDb.database.db;
+    const db = server.h.testDb.database.db;
     const [shop] = await db.insert(portfolios).values({ id: randomUUID(), name: "Invited Shop", slug: `invited-${Date.now()}` }).returning();
     await db.insert(invitations).values({ organizationId: shop!.id, githubLogin: "newhire", role: "agent", expiresAt: new Date(Date.now() + 86_400_000) });
     github.signedIn = githubUser("NewHire");
-    const { jar } = await signInWithGitHub(h, github);
-    const first = await me(h, jar);
+    const { jar } = await signInWithGitHub(server.h, github);
+    const first = await me(server.h, jar);
     expect(first.body).toMatchObject({ portfolios: [{ id: shop!.id, role: "agent" }], next: null });
   });
 
@@ -115,38 +118,38 @@ describe("sign-in with GitHub", () => {
       "revoked code": (_url: URL, jar: CookieJar) => (github.revokeAll(), jar),
     };
     for (const [name, alterCallback] of Object.entries(attempts)) {
-      const { callback, jar } = await signInWithGitHub(h, github, { callbackURL: "/inbox", alterCallback });
+      const { callback, jar } = await signInWithGitHub(server.h, github, { callbackURL: "/inbox", alterCallback });
       expect(callback.status, name).toBe(302);
       expect(callback.headers.get("location"), name).toMatch(/error=/);
       expect(jar.get(sessionCookie), name).toBeUndefined();
-      expect((await me(h, jar)).status, name).toBe(401);
+      expect((await me(server.h, jar)).status, name).toBe(401);
     }
-    const signedUp = await h.testDb.database.db.select().from(users).where(eq(users.githubLogin, "mallory"));
+    const signedUp = await server.h.testDb.database.db.select().from(users).where(eq(users.githubLogin, "mallory"));
     expect(signedUp).toHaveLength(0);
   });
 
   it("does not let an unverified GitHub e-mail take over the account that owns that address", async () => {
-    const victim = await signedInUser(h, { email: "boss@acme.example.test" });
+    const victim = await signedInUser(server.h, { email: "boss@acme.example.test" });
     github.signedIn = githubUser("eve", { emails: [{ email: victim.email, primary: true, verified: false, visibility: "private" }] });
-    const { callback, jar } = await signInWithGitHub(h, github);
+    const { callback, jar } = await signInWithGitHub(server.h, github);
     expect(callback.headers.get("location")).toMatch(/error=/);
     expect(jar.get(sessionCookie)).toBeUndefined();
-    expect(await h.testDb.database.db.select().from(accounts).where(eq(accounts.userId, victim.userId))).toHaveLength(0);
+    expect(await server.h.testDb.database.db.select().from(accounts).where(eq(accounts.userId, victim.userId))).toHaveLength(0);
   });
 
   it("does not sign in a GitHub account that has no e-mail at all", async () => {
     github.signedIn = githubUser("noemail", { emails: [] });
-    const { callback, jar } = await signInWithGitHub(h, github);
+    const { callback, jar } = await signInWithGitHub(server.h, github);
     expect(callback.headers.get("location")).toMatch(/error=/);
-    expect((await me(h, jar)).status).toBe(401);
+    expect((await me(server.h, jar)).status).toBe(401);
   });
 
   it("signs out: the cookie is cleared and the session no longer works", async () => {
     github.signedIn = githubUser("leaver");
-    const { jar } = await signInWithGitHub(h, github);
+    const { jar } = await signInWithGitHub(server.h, github);
     const stolen = jar.clone();
-    expect((await me(h, jar)).status).toBe(200);
-    const out = await fetch(`${h.url}/api/auth/sign-out`, {
+    expect((await me(server.h, jar)).status).toBe(200);
+    const out = await fetch(`${server.h.url}/api/auth/sign-out`, {
       method: "POST",
       headers: { cookie: jar.header(), origin: "http://localhost:3000", "content-type": "application/json" },
       body: "{}",
@@ -155,7 +158,7 @@ describe("sign-in with GitHub", () => {
     jar.store(out);
     expect(jar.get(sessionCookie)).toBeUndefined();
     // The old cookie, replayed, is refused: the session itself is gone, not only the cookie.
-    expect((await me(h, stolen)).status).toBe(401);
+    expect((await me(server.h, stolen)).status).toBe(401);
   });
 
   it("serves only the sign-in paths of better-auth: the rest is 404", async () => {
@@ -168,58 +171,34 @@ describe("sign-in with GitHub", () => {
       ["GET", "/list-accounts", undefined],
     ] as const;
     for (const [method, path, body] of closed) {
-      const res = await fetch(`${h.url}/api/auth${path}`, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
+      const res = await fetch(`${server.h.url}/api/auth${path}`, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
       expect(res.status, path).toBe(404);
     }
   });
 });
 
 describe("sign-in with GitHub over HTTPS", () => {
-  const github = new FakeGitHub();
-  let h: Harness;
-  let restoreFetch: () => void;
-
-  beforeAll(async () => {
-    await github.start();
-    restoreFetch = routeGithubFetch(github);
-    h = await serverWithGitHub(github, { PUBLIC_URL: "https://cosbot.example.test" });
-  });
-  afterAll(async () => {
-    await h?.close();
-    restoreFetch?.();
-    await github.stop();
-  });
+  const server = serverWithGitHub({ PUBLIC_URL: "https://cosbot.example.test" });
+  const { github } = server;
 
   it("marks the session cookie Secure (with the __Secure- prefix) and sends GitHub back to the public URL", async () => {
     github.signedIn = githubUser("secure-sam");
-    const { authorizeUrl, jar } = await signInWithGitHub(h, github);
+    const { authorizeUrl, jar } = await signInWithGitHub(server.h, github);
     expect(authorizeUrl.searchParams.get("redirect_uri")).toBe("https://cosbot.example.test/api/auth/callback/github");
     const cookie = jar.line(`__Secure-${sessionCookie}`)!;
     expect(cookie).toMatch(/; Secure/i);
     expect(cookie).toMatch(/; HttpOnly/i);
     expect(cookie).toMatch(/; SameSite=Lax/i);
-    expect((await me(h, jar)).body).toMatchObject({ user: { email: "secure-sam@users.example.test" }, next: "create_portfolio" });
+    expect((await me(server.h, jar)).body).toMatchObject({ user: { email: "secure-sam@users.example.test" }, next: "create_portfolio" });
   });
 });
 
 describe("sign-in with GitHub and a wrong client secret", () => {
-  const github = new FakeGitHub();
-  let h: Harness;
-  let restoreFetch: () => void;
-
-  beforeAll(async () => {
-    await github.start();
-    restoreFetch = routeGithubFetch(github);
-    h = await startCosbot({ seed: false, env: { GITHUB_CLIENT_ID: github.clientId, GITHUB_CLIENT_SECRET: "not-the-secret" } });
-  });
-  afterAll(async () => {
-    await h?.close();
-    restoreFetch?.();
-    await github.stop();
-  });
+  const server = serverWithGitHub({ GITHUB_CLIENT_SECRET: "not-the-secret" });
+  const { github } = server;
 
   it("does not sign in when GitHub refuses the exchange", async () => {
-    const { callback, jar } = await signInWithGitHub(h, github);
+    const { callback, jar } = await signInWithGitHub(server.h, github);
     expect(callback.headers.get("location")).toMatch(/error=/);
     expect(jar.get(sessionCookie)).toBeUndefined();
     expect(github.requests.some((r) => r.path === "/user")).toBe(false);

@@ -3,7 +3,7 @@ import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, Reaction
 import type { InboundStore, RoutedChannel, StoredInbound } from "../core/inbound/ports.js";
 import type { Db, DbOrTx, Tx } from "./client.js";
 import { scheduleReply, scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
-import { pgJson, pgSafe, pgText } from "./pg-safe.js";
+import { pgJson, pgSafe } from "./pg-safe.js";
 import { channels, conversations, customers, messages, pendingStatuses } from "./schema/index.js";
 import { applyStatusToMessage, applyWatermarkToConversation } from "./status-sql.js";
 
@@ -42,7 +42,7 @@ export class PgInboundStore implements InboundStore {
         direction: "in",
         author: "customer",
         kind: event.kind,
-        text: pgText(event.text),
+        text: event.text,
         details: pgJson(details ?? null),
         raw: pgJson(event.raw),
         platformMessageId: event.platformMessageId,
@@ -69,7 +69,7 @@ export class PgInboundStore implements InboundStore {
         direction: "in",
         author: "customer",
         kind: "reaction",
-        text: pgText(event.emoji ?? ""),
+        text: event.emoji ?? "",
         raw: pgJson(event.raw),
         platformMessageId: event.platformMessageId,
         replyToPlatformId: event.targetPlatformMessageId,
@@ -78,7 +78,7 @@ export class PgInboundStore implements InboundStore {
       });
       await tx
         .update(messages)
-        .set({ reaction: pgText(event.emoji) })
+        .set({ reaction: event.emoji })
         .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.targetPlatformMessageId)));
       return { stored: true };
     });
@@ -107,7 +107,7 @@ export class PgInboundStore implements InboundStore {
             eq(messages.direction, "out"),
             eq(messages.status, "queued"),
             isNull(messages.platformMessageId),
-            eq(messages.text, pgText(event.text)),
+            eq(messages.text, event.text),
           ),
         );
       if (queued.length) return "ours" as const;
@@ -115,7 +115,7 @@ export class PgInboundStore implements InboundStore {
         direction: "out",
         author: "business_app",
         kind: event.kind,
-        text: pgText(event.text),
+        text: event.text,
         details: pgJson({ ...event.details, appId: event.appId ?? null }),
         raw: pgJson(event.raw),
         platformMessageId: event.platformMessageId,
