@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { BetterAuthPlugin } from "better-auth";
 import { createAuth } from "./auth/create-auth.js";
 import { type Cache, openCache } from "./cache/index.js";
@@ -8,9 +9,11 @@ import { type Config, ConfigError } from "./config.js";
 import { refreshChannelTokens } from "./core/channels/refresh-tokens.js";
 import { fetchCustomerProfile } from "./core/customers/fetch-profile.js";
 import { Deduplicator } from "./core/inbound/dedup.js";
-import { Counters } from "./core/metrics.js";
 import { recordReplyGaveUp, type ReplyDeps, type ReplyJob, runReply } from "./core/replies/run-reply.js";
 import { runSend } from "./core/replies/run-send.js";
+import { withLiveConversationEvents } from "./core/live/live-conversation-store.js";
+import { withLiveInboundEvents } from "./core/live/live-inbound-store.js";
+import { withLiveReplyEvents } from "./core/live/live-reply-store.js";
 import { PgChannelDirectory } from "./db/channel-directory.js";
 import { PgChannelStore } from "./db/channel-store.js";
 import { applyMigrations, type Database, openDatabase } from "./db/client.js";
@@ -19,17 +22,26 @@ import { PgConversationStore } from "./db/conversation-store.js";
 import { PgInboundStore } from "./db/inbound-store.js";
 import { PgReplyStore } from "./db/reply-store.js";
 import { createHttpApp } from "./http/app.js";
+import { publicPageFacts } from "./http/public-pages/facts.js";
 import type { ApiDeps } from "./http/api/deps.js";
 import { agentRoutes } from "./http/api/routes/agent.js";
 import { channelRoutes } from "./http/api/routes/channels.js";
 import { conversationRoutes } from "./http/api/routes/conversations.js";
 import { customerRoutes } from "./http/api/routes/customers.js";
+import { eventRoutes } from "./http/api/routes/events.js";
+import { playgroundRoutes } from "./http/api/routes/playground.js";
+import { LiveStreams } from "./http/api/live-stream.js";
 import { memberRoutes } from "./http/api/routes/members.js";
 import { portfolioRoutes } from "./http/api/routes/portfolios.js";
 import { findMembership } from "./db/repositories/member-repository.js";
 import { createLogger, type Logger } from "./logger.js";
+import { PrometheusMetrics } from "./observability/prometheus.js";
+import { readinessCheck } from "./observability/readiness.js";
 import { SecretBox } from "./security/secret-box.js";
+import { deletionRequestStore, metaUserChannels } from "./db/repositories/deletion-request-repository.js";
+import { disableChannel } from "./db/repositories/channel-repository.js";
 import { pruneExpired } from "./work/housekeeping.js";
+import { runWorkAfterResponse } from "./work/after-response.js";
 import { WorkRunner } from "./work/runner.js";
 import { type WorkItem, WorkStore } from "./work/work-store.js";
 
@@ -42,6 +54,13 @@ export interface Overrides {
   authPlugins?: BetterAuthPlugin[];
   /** Receives the local owner's one-time sign-in link (start-up prints it). */
   onLocalSignInLink?(url: string): void;
+  /** Where the built web app is (tests use a temporary folder); web/dist by default. */
+  webDistDir?: string;
+  /**
+   * Serverless (no long-running process): work a request schedules runs after its response, in the
+   * promise handed here (Vercel's waitUntil); the cron routes sweep what is left.
+   */
+  runWorkAfterResponse?(work: Promise<unknown>): void;
 }
 
 export type Cosbot = Awaited<ReturnType<typeof createCosbot>>;
@@ -53,14 +72,15 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   const cache = overrides.cache ?? (await openConfiguredCache(config));
   const db = database.db;
   const box = new SecretBox(config.ENCRYPTION_KEY);
-  const counters = new Counters();
-  const live = new BusLiveEvents(cache.bus, (err) => log.warn({ err }, "live event not published"));
+  // Work counts are read at scrape time, from the work store built below.
+  const counters = new PrometheusMetrics({ workCounts: () => workStore.countsByState() });
+  const live = new BusLiveEvents(cache, (err) => log.warn({ err }, "live event not published"));
   const directory = new PgChannelDirectory(db, box, { appSecret: config.META_APP_SECRET, verifyToken: config.META_VERIFY_TOKEN });
   const adapters = channelAdapters({
     facebook: { baseUrl: config.GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS },
     instagram: { baseUrl: config.INSTAGRAM_GRAPH_API_URL, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS },
-  }, { appSecret: config.META_APP_SECRET });
-  const replyStore = new PgReplyStore(db, box);
+  }, { appSecret: config.META_APP_SECRET, appId: config.META_APP_ID });
+  const replyStore = withLiveReplyEvents(new PgReplyStore(db, box), live);
   const channelStore = new PgChannelStore(db, box);
   const unreadable = await channelStore.unreadableChannels();
   if (unreadable.length) {
@@ -72,7 +92,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
         `(on the embedded defaults it was generated into ${join(config.DATA_DIR, "encryption.key")}).`,
     );
   }
-  const conversationStore = new PgConversationStore(db);
+  const conversationStore = withLiveConversationEvents(new PgConversationStore(db), live);
   const now = () => new Date();
 
   const replyDeps: ReplyDeps = {
@@ -87,6 +107,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     },
     now,
     log,
+    metrics: counters,
   };
   const replyJob = (item: WorkItem): ReplyJob => ({
     id: item.id,
@@ -94,11 +115,12 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     conversationId: item.subjectId,
     storedPartIds: (item.progress as { partIds?: number[] } | null)?.partIds,
   });
+  const workStore = new WorkStore(db);
   const runner = new WorkRunner(
-    new WorkStore(db),
+    workStore,
     {
       reply: (item) => runReply(replyJob(item), replyDeps),
-      send: (item) => runSend(item.subjectId, { store: replyStore, live, senders: adapters.senders, now }),
+      send: (item) => runSend(item.subjectId, { store: replyStore, live, senders: adapters.senders, now, metrics: counters }),
       fetch_profile: (item) => fetchCustomerProfile(item.subjectId, { store: channelStore, live, senders: adapters.senders }),
     },
     {
@@ -112,11 +134,21 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
       log,
     },
   );
+  const onWorkScheduled = overrides.runWorkAfterResponse
+    ? runWorkAfterResponse(overrides.runWorkAfterResponse, {
+        sweepOnce: () => runner.sweepOnce(),
+        nextDueAt: () => workStore.nextDueAt(),
+        // A burst pushes its reply at most five quiet periods out; beyond this the cron sweep answers.
+        maxWaitMs: 6 * config.REPLY_QUIET_MS + 10_000,
+        log,
+      })
+    : (at: Date) => runner.kick(at);
   const refreshTokens = () => refreshChannelTokens({ store: channelStore, refreshers: adapters.tokenRefreshers, live, now, log });
 
   const auth = createAuth({ config, db, log, plugins: overrides.authPlugins, onLocalSignInLink: overrides.onLocalSignInLink });
-  const apiDeps: ApiDeps = { db, box, defaultModel: config.DEFAULT_MODEL, now, senders: adapters.senders, live, onWorkScheduled: (at) => runner.kick(at),
-    connectors: adapters.connectors, onChannelsChanged: () => directory.invalidate() };
+  const apiDeps: ApiDeps = { db, box, defaultModel: config.DEFAULT_MODEL, now, senders: adapters.senders, live, onWorkScheduled,
+    connectors: adapters.connectors, onChannelsChanged: () => directory.invalidate(), unsubscribers: adapters.unsubscribers, cacheKeys: cache.kv, log };
+  const liveStreams = new LiveStreams(live, { heartbeatMs: config.LIVE_HEARTBEAT_MS, maxStreamsPerUser: config.LIVE_MAX_STREAMS_PER_USER });
   const apiRoutes = [
     ...portfolioRoutes(apiDeps),
     ...memberRoutes(apiDeps),
@@ -124,10 +156,15 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     ...agentRoutes(apiDeps),
     ...conversationRoutes(apiDeps),
     ...customerRoutes(apiDeps),
+    ...playgroundRoutes(apiDeps, replyDeps.model),
+    ...eventRoutes(liveStreams),
   ];
 
   const app = createHttpApp({
     log,
+    publicPages: publicPageFacts(config),
+    // web/dist next to src/ (tsx) or dist/ (compiled): both sit one level under the project root.
+    webApp: { distDir: overrides.webDistDir ?? fileURLToPath(new URL("../web/dist", import.meta.url)) },
     api: {
       auth,
       routes: apiRoutes,
@@ -147,15 +184,20 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
       parsers: adapters.parsers,
       maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
       directory,
-      store: new PgInboundStore(db),
+      store: withLiveInboundEvents(new PgInboundStore(db), live),
       dedup: new Deduplicator(cache.kv, runner.owner, (err) => log.warn({ err }, "cache unavailable; the database decides")),
       counters,
-      onWorkScheduled: (at) => runner.kick(at),
+      onWorkScheduled,
       ourAppId: config.META_APP_ID,
       replyQuietMs: config.REPLY_QUIET_MS,
       log,
     },
+    ops: { readiness: readinessCheck({ database, cache }), scrape: () => counters.scrape(), metricsToken: config.METRICS_TOKEN },
     cron: { cronSecret: config.CRON_SECRET, refreshTokens, sweep: () => runner.sweepOnce().then(() => ({ ok: true })) },
+    metaCallbacks: {
+      appSecret: config.META_APP_SECRET, publicUrl: config.PUBLIC_URL, requests: deletionRequestStore(db), channels: metaUserChannels(db),
+      disabler: { disable: (p, c, reason) => disableChannel(db, box, p, c, reason) }, onChannelsChanged: () => directory.invalidate(), live, now, log,
+    },
   });
 
   const timers: NodeJS.Timeout[] = [];
@@ -184,13 +226,16 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     box,
     log,
     live,
+    liveStreams,
     conversationStore,
     senders: adapters.senders,
     refreshTokens,
     startSchedules,
-    async close() {
+    /** With a deadline (graceful shutdown), work still running then is released rather than awaited. */
+    async close(options: { deadlineMs?: number } = {}) {
       timers.forEach(clearInterval);
-      await runner.stop();
+      const { released } = await runner.stop(options.deadlineMs);
+      if (released) log.warn({ released }, "work items still running at the shutdown deadline were released for the next process");
       if (!overrides.cache) await cache.close();
       if (!overrides.database) await database.close();
     },

@@ -32,6 +32,21 @@ describe("loadConfig", () => {
     );
   });
 
+  it("names every setting production is missing in one error, and wants PUBLIC_URL on https", () => {
+    const error = (() => {
+      try {
+        loadConfig({ NODE_ENV: "production", AUTH_SECRET: authSecret });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toBe("Missing required setting(s) for production: DATABASE_URL, REDIS_URL, ENCRYPTION_KEY, PUBLIC_URL, META_APP_SECRET");
+    const complete = { NODE_ENV: "production", DATABASE_URL: "postgres://x@localhost/db", REDIS_URL: "redis://localhost:6379", ENCRYPTION_KEY: key, AUTH_SECRET: authSecret, META_APP_SECRET: "s" };
+    expect(() => loadConfig({ ...complete, PUBLIC_URL: "http://inbox.example.com" })).toThrow(/PUBLIC_URL: must be an https:\/\/ URL in production/);
+    expect(loadConfig({ ...complete, PUBLIC_URL: "https://inbox.example.com" }).NODE_ENV).toBe("production");
+  });
+
   it("takes GitHub sign-in as a pair, and then turns the local sign-in link off unless asked for", () => {
     const base = { ENCRYPTION_KEY: key, AUTH_SECRET: authSecret };
     expect(() => loadConfig({ ...base, GITHUB_CLIENT_ID: "id" })).toThrow(/GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET/);
@@ -44,7 +59,7 @@ describe("loadConfig", () => {
   });
 
   it("never offers the local sign-in link in production unless LOCAL_SIGN_IN=on", () => {
-    const production = { NODE_ENV: "production", DATABASE_URL: "postgres://x@localhost/db", ENCRYPTION_KEY: key, AUTH_SECRET: authSecret, PUBLIC_URL: "https://inbox.example.com" };
+    const production = { NODE_ENV: "production", DATABASE_URL: "postgres://x@localhost/db", REDIS_URL: "rediss://x@cache.example.com:6379", ENCRYPTION_KEY: key, AUTH_SECRET: authSecret, PUBLIC_URL: "https://inbox.example.com", META_APP_SECRET: "meta-app-secret" };
     expect(loadConfig(production).localSignIn).toBe(false);
     expect(loadConfig({ ...production, LOCAL_SIGN_IN: "on" }).localSignIn).toBe(true);
   });
@@ -58,5 +73,22 @@ describe("loadConfig", () => {
     expect(readFileSync(join(dir, "encryption.key"), "utf8").trim()).toBe(first.ENCRYPTION_KEY.toString("hex"));
     expect(second.AUTH_SECRET).toBe(first.AUTH_SECRET);
     expect(first.AUTH_SECRET).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("trusts X-Forwarded-For on Vercel (VERCEL=1) unless TRUST_PROXY says otherwise", () => {
+    const base = { ENCRYPTION_KEY: key, AUTH_SECRET: authSecret };
+    expect(loadConfig(base).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...base, VERCEL: "1" }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ ...base, VERCEL: "1", TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
+  });
+
+  it("takes the public pages' contact address and operator name, optional, and names a malformed address", () => {
+    const base = { ENCRYPTION_KEY: key, AUTH_SECRET: authSecret };
+    expect(loadConfig(base).PRIVACY_CONTACT_EMAIL).toBeUndefined();
+    expect(loadConfig({ ...base, PRIVACY_CONTACT_EMAIL: "privacy@example.com", OPERATOR_NAME: " Acme Ltd " })).toMatchObject({
+      PRIVACY_CONTACT_EMAIL: "privacy@example.com",
+      OPERATOR_NAME: "Acme Ltd",
+    });
+    expect(() => loadConfig({ ...base, PRIVACY_CONTACT_EMAIL: "not an address" })).toThrow(/PRIVACY_CONTACT_EMAIL: must be an e-mail address/);
   });
 });

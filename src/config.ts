@@ -57,10 +57,21 @@ const schema = z.object({
   /** Requests per minute per client: the API, and (stricter) the sign-in routes. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-  /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): rate limits count by it. */
+  /** Live event streams (SSE): a comment this often keeps proxies from closing an idle stream; open streams per user and process. */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(50).default(20000),
+  LIVE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(10),
+  /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): rate limits count by it. On by default when VERCEL=1. */
   TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   /** Bearer secret for the /cron/* routes that serverless schedulers call. Unset: the routes refuse. */
   CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Where people write about their data; shown on /privacy and /data-deletion (unset: the pages say so). */
+  PRIVACY_CONTACT_EMAIL: z.string().trim().email("must be an e-mail address").max(254).optional(),
+  /** Who runs this installation, named on the public pages (unset: "the operator of this Cosbot installation"). */
+  OPERATOR_NAME: z.string().trim().min(1).max(200, "must be at most 200 characters").optional(),
+  /** Bearer token /metrics asks for; unset, the metrics are open (keep them off the internet then). */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** On SIGTERM: how long running work may finish before its leases are given back and the process exits. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(500).default(10000),
 });
 
 type RawConfig = z.infer<typeof schema>;
@@ -81,16 +92,15 @@ export class ConfigError extends Error {}
 /** Parses the environment once. A missing or malformed setting throws naming it. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  // Vercel sets VERCEL=1 and replaces X-Forwarded-For with the client's address: trust it there by default.
+  if (cleaned.VERCEL === "1" && cleaned.TRUST_PROXY === undefined) cleaned.TRUST_PROXY = "true";
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const raw = parsed.data;
-  if (raw.NODE_ENV === "production") {
-    const missing = (["DATABASE_URL", "ENCRYPTION_KEY", "AUTH_SECRET", "PUBLIC_URL"] as const).filter((k) => !raw[k]);
-    if (missing.length) throw new ConfigError(`Missing required setting(s) for production: ${missing.join(", ")}`);
-  }
+  if (raw.NODE_ENV === "production") checkProduction(raw);
   if (Boolean(raw.GITHUB_CLIENT_ID) !== Boolean(raw.GITHUB_CLIENT_SECRET)) {
     throw new ConfigError("Invalid configuration:\n  GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: set both or neither");
   }
@@ -107,6 +117,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     localSignIn: raw.LOCAL_SIGN_IN === "on" || (raw.LOCAL_SIGN_IN === "auto" && !github && raw.NODE_ENV !== "production"),
     github,
   };
+}
+
+/** Only what `npm run db:migrate` needs: a deploy step may have the database URL and nothing else. */
+export function loadDatabaseConfig(env: Record<string, string | undefined> = process.env): Pick<RawConfig, "NODE_ENV" | "DATABASE_URL" | "DATA_DIR"> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.pick({ NODE_ENV: true, DATABASE_URL: true, DATA_DIR: true }).safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  if (parsed.data.NODE_ENV === "production" && !parsed.data.DATABASE_URL) throw new ConfigError("Missing required setting(s) for production: DATABASE_URL");
+  return parsed.data;
+}
+
+/** Settings production cannot run without: the embedded defaults are for one machine, not a service. */
+export const productionSettings = ["DATABASE_URL", "REDIS_URL", "ENCRYPTION_KEY", "AUTH_SECRET", "PUBLIC_URL", "META_APP_SECRET"] as const;
+
+/** One error naming every missing setting, so an operator fixes them in one go. */
+function checkProduction(raw: RawConfig): void {
+  const missing = productionSettings.filter((k) => !raw[k]);
+  const problems = missing.length ? [`Missing required setting(s) for production: ${missing.join(", ")}`] : [];
+  // Session cookies are only Secure over https, and OAuth callbacks land there: no plain http in production.
+  if (raw.PUBLIC_URL && !raw.PUBLIC_URL.startsWith("https://")) problems.push("  PUBLIC_URL: must be an https:// URL in production");
+  if (problems.length) throw new ConfigError(problems.join("\n"));
 }
 
 function decodeKey(value: string): Buffer {

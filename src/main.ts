@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import { issueLocalSignInLink } from "./auth/create-auth.js";
 import { createCosbot } from "./compose.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { shutDown } from "./shutdown.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
       { port: info.port, database: cosbot.database.driver, cache: cosbot.cache.driver, model: config.OPENAI_API_KEY ? "configured" : "missing" },
       `Cosbot listening on http://localhost:${info.port}`,
     );
+    if (config.NODE_ENV === "production" && !config.METRICS_TOKEN) log.warn("METRICS_TOKEN is not set: /metrics is open to anyone who reaches the server");
     if (!config.OPENAI_API_KEY) log.warn("OPENAI_API_KEY is not set: messages are stored, replies are marked failed");
+    if (cosbot.cache.driver === "memory") log.warn("REDIS_URL is not set: live updates reach only browsers connected to this process");
     if (config.localSignIn) void issueLocalSignInLink(cosbot.auth).catch((err: unknown) => log.warn({ err }, "no local sign-in link"));
     else if (!config.github) log.warn("No way to sign in: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, or LOCAL_SIGN_IN=on");
   });
@@ -25,10 +28,12 @@ async function main(): Promise<void> {
     fail(new ConfigError(`Cannot listen (PORT): ${reason}`));
   });
   const shutdown = async (signal: string) => {
-    log.info({ signal }, "shutting down");
-    server.close();
-    await cosbot.close();
-    process.exit(0);
+    log.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down");
+    const ok = await shutDown(server, cosbot, config.SHUTDOWN_TIMEOUT_MS).then(
+      () => true,
+      (err: unknown) => (log.error({ err }, "shutdown failed"), false),
+    );
+    process.exit(ok ? 0 : 1);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));

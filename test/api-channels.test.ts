@@ -80,7 +80,8 @@ describe("connecting WhatsApp", () => {
     });
 
     const lookups = h.graph.requests.filter((r) => r.method === "GET");
-    expect(lookups.map((r) => r.path)).toEqual([`/v24.0/${n.id}`, `/v24.0/${n.wabaId}/phone_numbers`]);
+    // debug_token: who granted the token, for Meta's data-deletion callback (meta-data-deletion.test.ts).
+    expect(lookups.map((r) => r.path)).toEqual([`/v24.0/${n.id}`, `/v24.0/${n.wabaId}/phone_numbers`, "/v24.0/debug_token"]);
     expect(lookups.every((r) => r.headers.authorization === `Bearer ${n.token}`)).toBe(true);
     expect(h.graph.accounts.subscriptions).toMatchObject([{ objectId: n.wabaId, token: n.token }]);
 

@@ -11,6 +11,7 @@ import type { ApiRoute } from "../src/http/api/route.js";
 import { waText } from "./fakes/index.js";
 import { api, type ApiResponse, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
 import { PNID, startCosbot, type Harness } from "./support/cosbot-under-test.js";
+import { openSse } from "./support/sse-client.js";
 
 /** What portfolio A holds that no outsider may ever read. */
 const secretsOfA = {
@@ -93,7 +94,25 @@ async function pathOf(route: ApiRoute): Promise<string> {
 
 /** An empty JSON object where the route takes a body: the guard decides before validation, and nothing valid gets written. */
 async function call(route: ApiRoute, as?: ApiUser): Promise<ApiResponse> {
+  if (route.stream) return callStream(await pathOf(route), as);
   return api(h, route.method, await pathOf(route), { as, body: route.body ? {} : undefined });
+}
+
+/** A streaming route never ends: an opened stream counts once its first event arrived, then it is closed. */
+async function callStream(path: string, as?: ApiUser): Promise<ApiResponse> {
+  const stream = await openSse(`${h.url}/api${path}`, { cookie: as?.cookie });
+  if (stream.status === 200) {
+    const first = await stream.waitFor(() => true);
+    stream.close();
+    return { status: 200, body: first.json, text: first.data, headers: stream.headers };
+  }
+  let body: any;
+  try {
+    body = JSON.parse(stream.text);
+  } catch {
+    body = stream.text;
+  }
+  return { status: stream.status, body, text: stream.text, headers: stream.headers };
 }
 
 const isPortfolioRoute = (r: ApiRoute) => r.path.includes(":portfolioId");

@@ -88,6 +88,7 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
     // Checked with Meta as the API does: the number, its WABA, then the app subscribed to the WABA.
     expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET /v24.0/106540352242922", "GET /v24.0/102290129340398/phone_numbers", "POST /v24.0/102290129340398/subscribed_apps",
+      "GET /v24.0/debug_token",
     ]);
     expect(graph.accounts.subscriptions).toMatchObject([{ objectId: "102290129340398", token: accessToken }]);
   });
@@ -314,7 +315,9 @@ describe("cosbot CLI", { timeout: 120_000 }, () => {
       "--login", "facebook", "--page-id", "108300000000003", "--app-secret", appSecret,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v24.0/108300000000003", "POST /v24.0/108300000000003/subscribed_apps"]);
+    expect(graph.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /v24.0/108300000000003", "POST /v24.0/108300000000003/subscribed_apps", "GET /v24.0/debug_token",
+    ]);
     const row = await channelRow(run.stdout.trim());
     expect(row).toMatchObject({
       platform: "instagram", externalId: "17841400000000003", accountId: "108300000000003", tokenExpiresAt: null, tokenIssuedAt: null, displayName: "Acme Page",

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { Bus, Cache, KeyValue } from "./ports.js";
+import { type Bus, type Cache, compareLogIds, type EventLog, eventLogLimits, isLogId, type KeyValue, type LogEntry } from "./ports.js";
 
 interface Entry {
   value: string;
@@ -85,9 +85,71 @@ export class MemoryBus implements Bus {
     this.emitter.on(topic, handler);
     return async () => void this.emitter.off(topic, handler);
   }
+
+  subscribers(topic: string): number {
+    return this.emitter.listenerCount(topic);
+  }
+}
+
+interface MemoryLogState {
+  entries: LogEntry[];
+  expiresAt: number;
+  lastMs: number;
+  seq: number;
+}
+
+/** The memory twin of the Redis stream log: a ring buffer per key, ids "<ms>-<seq>", same expiry. */
+export class MemoryEventLog implements EventLog {
+  private readonly logs = new Map<string, MemoryLogState>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly limits = eventLogLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private live(key: string): MemoryLogState | undefined {
+    const log = this.logs.get(key);
+    if (log && log.expiresAt <= this.now()) {
+      // Ids keep increasing after expiry, as a recreated Redis stream's would with the clock.
+      log.entries = [];
+    }
+    return log;
+  }
+
+  async append(key: string, topic: string, message: string): Promise<string> {
+    const log = this.live(key) ?? { entries: [], expiresAt: 0, lastMs: 0, seq: 0 };
+    this.logs.set(key, log);
+    const ms = Math.max(this.now(), log.lastMs);
+    log.seq = ms === log.lastMs ? log.seq + 1 : 0;
+    log.lastMs = ms;
+    const id = `${ms}-${log.seq}`;
+    log.entries.push({ id, message });
+    if (log.entries.length > this.limits.maxEntries) log.entries.splice(0, log.entries.length - this.limits.maxEntries);
+    log.expiresAt = this.now() + this.limits.ttlMs;
+    await this.bus.publish(topic, `${id} ${message}`);
+    return id;
+  }
+
+  async readSince(key: string, afterId: string): Promise<LogEntry[] | undefined> {
+    const entries = (isLogId(afterId) && this.live(key)?.entries) || [];
+    const at = entries.findIndex((e) => e.id === afterId);
+    if (at < 0) return undefined;
+    return entries.slice(at + 1).filter((e) => compareLogIds(e.id, afterId) > 0);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.logs.delete(key);
+  }
+
+  /** Keys holding a log (tests check that a deleted portfolio leaves none). */
+  keys(): string[] {
+    return [...this.logs.keys()].filter((k) => this.live(k)?.entries.length);
+  }
 }
 
 export function memoryCache(): Cache {
   const kv = new MemoryKeyValue();
-  return { kv, bus: new MemoryBus(), driver: "memory", close: async () => kv.close() };
+  const bus = new MemoryBus();
+  return { kv, bus, log: new MemoryEventLog(bus), driver: "memory", close: async () => kv.close() };
 }

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
-import type { Bus, Cache, KeyValue } from "./ports.js";
+import { redisOptions } from "./redis-options.js";
+import { type Bus, type Cache, type EventLog, eventLogLimits, isLogId, type KeyValue, type LogEntry } from "./ports.js";
 
 const deleteIfEqualsScript = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
@@ -85,21 +86,58 @@ class RedisBus implements Bus {
     };
   }
 
+  subscribers(topic: string): number {
+    return this.handlers.get(topic)?.size ?? 0;
+  }
+
   async close(): Promise<void> {
     (await this.subscriber?.catch(() => undefined))?.disconnect();
   }
 }
 
+// One round trip, atomic: the id XADD gives is the id subscribers hear. The topic is an argument,
+// not a key: pub/sub channels live outside the keyspace.
+const appendScript = `local id = redis.call("XADD", KEYS[1], "MAXLEN", "~", ARGV[3], "*", "m", ARGV[1])
+redis.call("PEXPIRE", KEYS[1], ARGV[4])
+redis.call("PUBLISH", ARGV[2], id .. " " .. ARGV[1])
+return id`;
+
+class RedisEventLog implements EventLog {
+  constructor(
+    private readonly redis: Redis,
+    private readonly limits = eventLogLimits,
+  ) {}
+
+  async append(key: string, topic: string, message: string): Promise<string> {
+    return (await this.redis.eval(appendScript, 1, key, message, topic, this.limits.maxEntries, this.limits.ttlMs)) as string;
+  }
+
+  async readSince(key: string, afterId: string): Promise<LogEntry[] | undefined> {
+    if (!isLogId(afterId)) return undefined;
+    // "~" trimming keeps a little more than maxEntries; the start is inclusive, to see afterId itself.
+    const rows = (await this.redis.xrange(key, afterId, "+", "COUNT", this.limits.maxEntries * 2)) as [string, string[]][];
+    if (rows[0]?.[0] !== afterId) return undefined;
+    return rows.slice(1).map(([id, fields]) => ({ id, message: fields[1] ?? "" }));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(key);
+  }
+}
+
 export async function redisCache(url: string): Promise<Cache> {
-  // Fail fast while Redis is away: callers fall back to Postgres rather than queueing commands.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  const redis = new Redis(url, redisOptions());
   redis.on("error", () => {});
   await redis.connect();
   const bus = new RedisBus(redis);
   return {
     kv: new RedisKeyValue(redis),
     bus,
+    log: new RedisEventLog(redis),
     driver: "redis",
+    ping: async () => {
+      await redis.ping();
+    },
     close: async () => {
       await bus.close();
       redis.disconnect();

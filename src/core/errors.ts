@@ -9,6 +9,8 @@ export type ErrorCode =
   | "rate_limited"
   /** An outside service (Graph API, OpenAI) refused or could not be reached; try again later. */
   | "upstream_unavailable"
+  /** The server is not set up for this (e.g. no model key): the message says what to configure. */
+  | "unavailable"
   /** Our fault: logged with the request's path; the body says no more. */
   | "internal";
 

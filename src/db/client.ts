@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { lockDataDir } from "./data-dir-lock.js";
+import { postgresOptions } from "./postgres-options.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -32,13 +33,15 @@ export interface DatabaseOptions {
   /** A PGlite data dump to start from (tests load a migrated dump instead of migrating again). */
   pgliteDump?: Blob;
   poolSize?: number;
+  /** A serverless function instance (small pool, short idle time). */
+  serverless?: boolean;
 }
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const sql = postgres(options.url, { max: options.poolSize ?? 10, onnotice: () => {} });
+    const sql = postgres(options.url, postgresOptions(options.url, options));
     const db = drizzlePostgres(sql, { schema }) as unknown as Db;
     return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
   }

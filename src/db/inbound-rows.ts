@@ -47,7 +47,7 @@ export async function upsertConversation(
   customerId: string,
   at: Date,
   touch: ConversationTouch,
-): Promise<{ id: string; mode: "ai" | "manual" }> {
+): Promise<{ id: string; mode: "ai" | "manual"; unreadCount: number; lastMessageAt: Date | null }> {
   const [row] = await tx
     .insert(conversations)
     .values({
@@ -66,7 +66,7 @@ export async function upsertConversation(
         unreadCount: touch.fromCustomer ? sql`${conversations.unreadCount} + 1` : undefined,
       },
     })
-    .returning({ id: conversations.id, mode: conversations.mode });
+    .returning({ id: conversations.id, mode: conversations.mode, unreadCount: conversations.unreadCount, lastMessageAt: conversations.lastMessageAt });
   return row!;
 }
 

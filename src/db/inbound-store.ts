@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, ReactionEvent, StatusEvent, WatermarkEvent } from "../core/events.js";
-import type { InboundStore, RoutedChannel, StoredInbound } from "../core/inbound/ports.js";
+import type { InboundStore, RoutedChannel, StatusChange, StoredEcho, StoredInbound } from "../core/inbound/ports.js";
 import type { Db, DbOrTx, Tx } from "./client.js";
 import { scheduleReply, scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
 import { pgJson, pgSafe } from "./pg-safe.js";
@@ -38,7 +38,7 @@ export class PgInboundStore implements InboundStore {
       const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: true });
       const details = event.replyContext ? { ...event.details, replyContext: event.replyContext } : event.details;
-      await insertOnce(tx, channel, conversation.id, {
+      const messageId = await insertOnce(tx, channel, conversation.id, {
         direction: "in",
         author: "customer",
         kind: event.kind,
@@ -54,18 +54,18 @@ export class PgInboundStore implements InboundStore {
       const wantsReply = replyAfterMs !== null && !event.standby && conversation.mode === "ai" && replyingKinds.has(event.kind);
       if (wantsReply) workDueAt.push(await scheduleReply(tx, channel.portfolioId, conversation.id, replyAfterMs));
       if (await lookUpProfileOfNew(tx, channel, customer)) workDueAt.push(new Date());
-      return { stored: true, conversationId: conversation.id, workDueAt };
+      return { stored: true, conversationId: conversation.id, messageId, conversation, workDueAt };
     });
     return result === "duplicate" ? { stored: false, workDueAt: [] } : result;
   }
 
-  async storeReaction(channel: RoutedChannel, event: ReactionEvent): Promise<{ stored: boolean }> {
+  async storeReaction(channel: RoutedChannel, event: ReactionEvent) {
     event = pgSafe(event);
     const result = await unlessDuplicate(this.db, async (tx) => {
       const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
       await lookUpProfileOfNew(tx, channel, customer);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: false });
-      await insertOnce(tx, channel, conversation.id, {
+      const messageId = await insertOnce(tx, channel, conversation.id, {
         direction: "in",
         author: "customer",
         kind: "reaction",
@@ -76,24 +76,25 @@ export class PgInboundStore implements InboundStore {
         status: "received",
         occurredAt: event.occurredAt,
       });
-      await tx
+      const [target] = await tx
         .update(messages)
         .set({ reaction: event.emoji })
-        .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.targetPlatformMessageId)));
-      return { stored: true };
+        .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.targetPlatformMessageId)))
+        .returning({ id: messages.id });
+      return { stored: true, conversationId: conversation.id, messageId, targetMessageId: target?.id };
     });
     return result === "duplicate" ? { stored: false } : result;
   }
 
-  async storeEcho(channel: RoutedChannel, event: EchoEvent, ourAppId: string | undefined): Promise<"ours" | "person" | "duplicate"> {
+  async storeEcho(channel: RoutedChannel, event: EchoEvent, ourAppId: string | undefined): Promise<StoredEcho> {
     event = pgSafe(event);
-    return unlessDuplicate(this.db, async (tx) => {
+    const result = await unlessDuplicate(this.db, async (tx): Promise<StoredEcho> => {
       const known = await tx
         .select({ id: messages.id })
         .from(messages)
         .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.platformMessageId)));
-      if (known.length) return "ours" as const;
-      if (ourAppId && event.appId === ourAppId) return "ours" as const;
+      if (known.length) return { outcome: "ours" };
+      if (ourAppId && event.appId === ourAppId) return { outcome: "ours" };
       const customer = await upsertCustomer(tx, channel, event.customer, event.occurredAt);
       await lookUpProfileOfNew(tx, channel, customer);
       const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: false });
@@ -110,8 +111,8 @@ export class PgInboundStore implements InboundStore {
             eq(messages.text, event.text),
           ),
         );
-      if (queued.length) return "ours" as const;
-      await insertOnce(tx, channel, conversation.id, {
+      if (queued.length) return { outcome: "ours" };
+      const messageId = await insertOnce(tx, channel, conversation.id, {
         direction: "out",
         author: "business_app",
         kind: event.kind,
@@ -124,15 +125,17 @@ export class PgInboundStore implements InboundStore {
         sentAt: event.occurredAt,
       });
       await tx.update(conversations).set({ mode: "manual" }).where(eq(conversations.id, conversation.id));
-      return "person" as const;
+      return { outcome: "person", conversationId: conversation.id, messageId };
     });
+    return result === "duplicate" ? { outcome: "duplicate" } : result;
   }
 
-  async applyStatus(channel: RoutedChannel, event: StatusEvent): Promise<"applied" | "pending"> {
+  async applyStatus(channel: RoutedChannel, event: StatusEvent): Promise<{ outcome: "applied" | "pending"; changed: StatusChange[] }> {
     event = pgSafe(event);
     const apply = () =>
       applyStatusToMessage(this.db, channel.id, event.platformMessageId, event.status, event.occurredAt, event.error);
-    if (await apply()) return "applied";
+    const changed = await apply();
+    if (changed.length) return { outcome: "applied", changed };
     const [pending] = await this.db
       .insert(pendingStatuses)
       .values({
@@ -144,30 +147,32 @@ export class PgInboundStore implements InboundStore {
       })
       .returning({ id: pendingStatuses.id });
     // The sender may have stored the message between our miss and our insert: look once more.
-    if (await apply()) {
+    const late = await apply();
+    if (late.length) {
       await this.db.delete(pendingStatuses).where(eq(pendingStatuses.id, pending!.id));
-      return "applied";
+      return { outcome: "applied", changed: late };
     }
-    return "pending";
+    return { outcome: "pending", changed: [] };
   }
 
-  async applyWatermark(channel: RoutedChannel, event: WatermarkEvent): Promise<number> {
+  async applyWatermark(channel: RoutedChannel, event: WatermarkEvent): Promise<StatusChange[]> {
     event = pgSafe(event);
     const [conversation] = await this.db
       .select({ id: conversations.id })
       .from(conversations)
       .innerJoin(customers, eq(customers.id, conversations.customerId))
       .where(and(eq(customers.channelId, channel.id), eq(customers.platformUserId, event.customerPlatformUserId)));
-    if (!conversation) return 0;
+    if (!conversation) return [];
     return applyWatermarkToConversation(this.db, conversation.id, event.status, event.upTo, event.occurredAt);
   }
 
-  async markDeleted(channel: RoutedChannel, event: DeleteEvent): Promise<void> {
+  async markDeleted(channel: RoutedChannel, event: DeleteEvent): Promise<{ conversationId: string; messageId: number }[]> {
     event = pgSafe(event);
-    await this.db
+    return this.db
       .update(messages)
       .set({ deleted: true })
-      .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.platformMessageId), eq(messages.direction, "in")));
+      .where(and(eq(messages.channelId, channel.id), eq(messages.platformMessageId, event.platformMessageId), eq(messages.direction, "in")))
+      .returning({ conversationId: messages.conversationId, messageId: messages.id });
   }
 
   async touchChannel(channelId: string, at: Date): Promise<void> {
@@ -179,14 +184,15 @@ export class PgInboundStore implements InboundStore {
 
 type MessageFields = Omit<typeof messages.$inferInsert, "portfolioId" | "channelId" | "conversationId">;
 
-/** Inserts a platform message unless its (channel, platform id) is already stored: then Duplicate. */
-async function insertOnce(tx: Tx, channel: RoutedChannel, conversationId: string, fields: MessageFields): Promise<void> {
+/** Inserts a platform message unless its (channel, platform id) is already stored: then Duplicate. Returns its id. */
+async function insertOnce(tx: Tx, channel: RoutedChannel, conversationId: string, fields: MessageFields): Promise<number> {
   const inserted = await tx
     .insert(messages)
     .values({ ...fields, portfolioId: channel.portfolioId, channelId: channel.id, conversationId })
     .onConflictDoNothing()
     .returning({ id: messages.id });
   if (inserted.length === 0) throw new Duplicate();
+  return inserted[0]!.id;
 }
 
 /** A customer met for the first time without a name: look the name up once (Messenger, Instagram). */

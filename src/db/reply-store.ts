@@ -1,7 +1,15 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { PlatformError } from "../core/events.js";
 import type { ChannelCredentials } from "../core/ports.js";
-import { type AttentionCode, type HistoryMessage, LostLease, type OutboundPart, type ReplyContext, type ReplyStore } from "../core/replies/ports.js";
+import {
+  type AttentionCode,
+  type HistoryMessage,
+  LostLease,
+  type OutboundPart,
+  type ReplyContext,
+  type ReplyStore,
+  type SentState,
+} from "../core/replies/ports.js";
 import type { SecretBox } from "../security/secret-box.js";
 import type { Db } from "./client.js";
 import { applyPendingStatuses } from "./inbound-store.js";
@@ -141,14 +149,20 @@ export class PgReplyStore implements ReplyStore {
     return rows.map((r) => ({ ...r, text: r.text ?? "" }));
   }
 
-  async markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  async markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<SentState> {
+    return this.db.transaction(async (tx) => {
       await tx
         .update(messages)
         .set({ platformMessageId, status: "sent", sentAt: new Date() })
         .where(and(this.inConversation(ctx), eq(messages.id, messageId)));
       await applyPendingStatuses(tx, ctx.channel.id, [platformMessageId]);
       await applyKeptWatermarks(tx, ctx.conversationId, messageId);
+      const [now] = await tx
+        .select({ status: messages.status, code: messages.errorCode, title: messages.errorTitle, detail: messages.errorDetail })
+        .from(messages)
+        .where(eq(messages.id, messageId));
+      const status = (now?.status ?? "sent") as SentState["status"];
+      return now?.code ? { status, error: { code: now.code, title: now.title, detail: now.detail } } : { status };
     });
   }
 
@@ -167,9 +181,9 @@ export class PgReplyStore implements ReplyStore {
       .where(and(this.inConversation(ctx), inArray(messages.id, messageIds), eq(messages.status, "queued")));
   }
 
-  async storeFailedReply(ctx: ReplyContext, error: PlatformError, text: string | null, answersMessageId?: number): Promise<void> {
+  async storeFailedReply(ctx: ReplyContext, error: PlatformError, text: string | null, answersMessageId?: number): Promise<number> {
     const now = new Date();
-    await this.db.insert(messages).values({
+    const [row] = await this.db.insert(messages).values({
       portfolioId: ctx.portfolioId,
       conversationId: ctx.conversationId,
       channelId: ctx.channel.id,
@@ -184,7 +198,8 @@ export class PgReplyStore implements ReplyStore {
       errorDetail: error.detail ?? null,
       occurredAt: now,
       failedAt: now,
-    });
+    }).returning({ id: messages.id });
+    return row!.id;
   }
 
   async flag(ctx: ReplyContext, code: AttentionCode, reason: string): Promise<void> {

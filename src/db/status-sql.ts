@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, lte, type SQL, sql } from "drizzle-orm";
 import type { DeliveryStatus, PlatformError } from "../core/events.js";
+import type { StatusChange } from "../core/inbound/ports.js";
 import { attentionForFailure } from "../core/replies/attention.js";
 import type { DbOrTx } from "./client.js";
 import { pgText } from "./pg-safe.js";
@@ -10,9 +11,9 @@ const order = sql.raw(`ARRAY['received','queued','sent','delivered','read']`);
 /**
  * Moves outbound messages' status forward: never backwards, `failed` is final, each time is the
  * earliest reported, and an error once stored is never cleared.
- * A failure also flags the conversation for admins. Returns the conversations touched.
+ * A failure also flags the conversation for admins. Returns the messages touched, as they are now.
  */
-async function moveStatusForward(db: DbOrTx, where: SQL, status: DeliveryStatus, at: Date, error?: PlatformError): Promise<string[]> {
+async function moveStatusForward(db: DbOrTx, where: SQL, status: DeliveryStatus, at: Date, error?: PlatformError): Promise<StatusChange[]> {
   const failed = status === "failed";
   const ts = sql`${at.toISOString()}::timestamptz`;
   const rows = await db
@@ -32,7 +33,14 @@ async function moveStatusForward(db: DbOrTx, where: SQL, status: DeliveryStatus,
       errorDetail: pgText(error?.detail),
     })
     .where(where)
-    .returning({ conversationId: messages.conversationId });
+    .returning({
+      conversationId: messages.conversationId,
+      messageId: messages.id,
+      status: messages.status,
+      errorCode: messages.errorCode,
+      errorTitle: messages.errorTitle,
+      errorDetail: messages.errorDetail,
+    });
   const touched = [...new Set(rows.map((r) => r.conversationId))];
   if (failed && touched.length) {
     const attention = attentionForFailure(error ?? { code: "unknown", title: "delivery failed" });
@@ -43,10 +51,13 @@ async function moveStatusForward(db: DbOrTx, where: SQL, status: DeliveryStatus,
         .where(eq(conversations.id, id));
     }
   }
-  return touched;
+  return rows.map(({ errorCode, errorTitle, errorDetail, ...r }) => ({
+    ...r,
+    ...(errorCode ? { error: { code: errorCode, title: errorTitle, detail: errorDetail } } : {}),
+  }));
 }
 
-/** One message by its platform id. False when no such message is stored (yet). */
+/** One message by its platform id. Empty when no such message is stored (yet). */
 export async function applyStatusToMessage(
   db: DbOrTx,
   channelId: string,
@@ -54,9 +65,9 @@ export async function applyStatusToMessage(
   status: DeliveryStatus,
   at: Date,
   error?: PlatformError,
-): Promise<boolean> {
+): Promise<StatusChange[]> {
   const where = and(eq(messages.channelId, channelId), eq(messages.platformMessageId, platformMessageId), eq(messages.direction, "out"))!;
-  return (await moveStatusForward(db, where, status, at, error)).length > 0;
+  return moveStatusForward(db, where, status, at, error);
 }
 
 /**
@@ -70,7 +81,7 @@ export async function applyWatermarkToConversation(
   status: "delivered" | "read",
   upTo: Date,
   at: Date,
-): Promise<number> {
+): Promise<StatusChange[]> {
   const mark = sql`${upTo.toISOString()}::timestamptz`;
   await db
     .update(conversations)
@@ -80,7 +91,7 @@ export async function applyWatermarkToConversation(
         : { deliveredWatermark: sql`GREATEST(${conversations.deliveredWatermark}, ${mark})` },
     )
     .where(eq(conversations.id, conversationId));
-  return (await moveStatusForward(db, watermarked(eq(messages.conversationId, conversationId), status, upTo), status, at)).length;
+  return moveStatusForward(db, watermarked(eq(messages.conversationId, conversationId), status, upTo), status, at);
 }
 
 function watermarked(scope: SQL | undefined, status: "delivered" | "read", upTo: Date): SQL {

@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
 import type { KeyValue } from "../cache/ports.js";
 import { AppError } from "../core/errors.js";
 import type { Auth } from "../auth/create-auth.js";
@@ -12,7 +13,11 @@ import { originCheck } from "./middleware/origin-check.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { authRoutes } from "./routes/auth.js";
 import { type CronDeps, cronRoutes } from "./routes/cron.js";
+import { type OpsDeps, opsRoutes } from "./routes/ops.js";
 import { webhookRoutes, type WebhookRouteDeps } from "./routes/webhooks.js";
+import { webAppRoutes, type WebAppDeps } from "./routes/web-app.js";
+import { type PublicPageFacts, publicPageRoutes } from "./routes/public-pages.js";
+import { metaCallbackRoutes, type MetaCallbackDeps } from "./routes/meta-callbacks.js";
 
 export interface ApiEdgeDeps {
   auth: Auth;
@@ -27,8 +32,15 @@ export interface ApiEdgeDeps {
 export interface HttpDeps {
   webhooks: WebhookRouteDeps;
   cron: CronDeps;
+  /** Meta's data-deletion and deauthorize callbacks, and the deletion status page. */
+  metaCallbacks?: MetaCallbackDeps;
+  /** What /privacy and /data-deletion say about this installation. */
+  publicPages?: PublicPageFacts;
+  ops: OpsDeps;
   api: ApiEdgeDeps;
-  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  /** The built web app (web/dist), served last with its client-side routes. */
+  webApp?: WebAppDeps;
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
 /** Far above any settings body (instructions are at most 20,000 characters); refused before it is read. */
@@ -44,15 +56,19 @@ const failure = (c: Context, code: "not_found" | "internal", message: string) =>
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
+  // The caller's (load balancer's) id when it is a sane token, else a fresh one; echoed back in X-Request-Id.
+  app.use(requestId({ limitLength: 128 }));
   // The path only: query strings carry verify tokens and OAuth codes.
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+    deps.log.info({ requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
   app.route("/webhooks", webhookRoutes(deps.webhooks));
   app.route("/cron", cronRoutes(deps.cron));
-  app.get("/healthz", (c) => c.json({ ok: true }));
+  if (deps.metaCallbacks) app.route("/meta", metaCallbackRoutes(deps.metaCallbacks));
+  if (deps.publicPages) app.route("/", publicPageRoutes(deps.publicPages));
+  app.route("/", opsRoutes(deps.ops));
 
   const { api } = deps;
   const limit = (bucket: string, perMinute: number) =>
@@ -65,12 +81,13 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const openapi = openApiDocument(api.routes, { version: api.version, serverUrl: api.publicUrl });
   app.get("/api/openapi.json", (c) => c.json(openapi));
   app.route("/api", mountApi(api.routes, api.guard));
+  if (deps.webApp) app.route("/", webAppRoutes(deps.webApp));
 
   app.notFound((c) => failure(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     // Middleware refusals (bearer auth, body limits) carry their own response.
     if (error instanceof HTTPException) return error.getResponse();
-    deps.log.error({ err: error, path: c.req.path }, "request failed");
+    deps.log.error({ err: error, requestId: c.get("requestId"), path: c.req.path }, "request failed");
     return failure(c, "internal", "internal error");
   });
   return app;

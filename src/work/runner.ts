@@ -31,6 +31,8 @@ export class WorkRunner {
   private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
+  /** Items this process holds a lease on, to give back at shutdown. */
+  private readonly held = new Map<number, WorkItem>();
 
   constructor(
     private readonly store: WorkStore,
@@ -76,7 +78,16 @@ export class WorkRunner {
         this.active--;
         break;
       }
-      const run = this.run(item).finally(() => {
+      if (this.stopped) {
+        // Claimed while shutting down: given back untouched rather than started.
+        this.active--;
+        await this.store.release([item.id], this.owner).catch((e: unknown) => this.options.log.error({ err: e, workItemId: item.id }, "could not release work"));
+        break;
+      }
+      const claimed = item;
+      this.held.set(claimed.id, claimed);
+      const run = this.run(claimed).finally(() => {
+        this.held.delete(claimed.id);
         this.active--;
         this.running.delete(run);
         void this.afterRun();
@@ -86,6 +97,7 @@ export class WorkRunner {
   }
 
   private async afterRun(): Promise<void> {
+    if (this.stopped) return;
     await this.drain();
     const next = await this.store.nextDueAt().catch(() => undefined);
     if (next) this.kick(next);
@@ -129,11 +141,28 @@ export class WorkRunner {
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits for running items. With a deadline, items still running when it
+   * passes are released (their leases given back) so another process or the next start takes
+   * them at once; their handlers here can no longer write as owner. Returns how many were released.
+   */
+  async stop(deadlineMs?: number): Promise<{ released: number }> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.sweeper) clearInterval(this.sweeper);
     this.timerAt = Infinity;
-    await this.idle();
+    if (deadlineMs === undefined) {
+      await this.idle();
+      return { released: 0 };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), Math.max(0, deadlineMs));
+    });
+    const late = await Promise.race([this.idle().then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (!late || this.held.size === 0) return { released: 0 };
+    const released = await this.store.release([...this.held.keys()], this.owner);
+    return { released };
   }
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "../db/client.js";
 import { workItems } from "../db/schema/index.js";
 
@@ -56,6 +56,33 @@ export class WorkStore {
       .update(workItems)
       .set({ state: "dead", leaseUntil: null, lastError: error, updatedAt: sql`now()` })
       .where(this.owned(item, owner));
+  }
+
+  /**
+   * Gives back items this process holds but will not finish (it is shutting down): the lease is
+   * expired at once so the next claim, here or elsewhere, takes them before anything newer; the
+   * interrupted attempt is not counted, and this process can no longer write as their owner.
+   */
+  async release(ids: number[], owner: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    const released = await this.db
+      .update(workItems)
+      .set({ leaseOwner: null, leaseUntil: sql`now() - interval '1 millisecond'`, attempts: sql`greatest(${workItems.attempts} - 1, 0)`, updatedAt: sql`now()` })
+      .where(and(inArray(workItems.id, ids), eq(workItems.leaseOwner, owner), eq(workItems.state, "running")))
+      .returning({ id: workItems.id });
+    return released.length;
+  }
+
+  /** Items waiting, running and given up, for the metrics scrape. */
+  async countsByState(): Promise<Record<"pending" | "running" | "dead", number>> {
+    const rows = await this.db
+      .select({ state: workItems.state, n: sql<number | string>`count(*)` })
+      .from(workItems)
+      .where(inArray(workItems.state, ["pending", "running", "dead"]))
+      .groupBy(workItems.state);
+    const counts = { pending: 0, running: 0, dead: 0 };
+    for (const row of rows) if (row.state !== "done") counts[row.state] = Number(row.n);
+    return counts;
   }
 
   /** The earliest time a pending item falls due, to arm the next timer. */

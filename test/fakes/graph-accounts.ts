@@ -10,6 +10,8 @@ export interface FakeWhatsAppNumber {
   token: string;
   displayPhoneNumber?: string;
   verifiedName?: string;
+  /** The Facebook user (app-scoped id) `debug_token` names as the token's user. */
+  metaUserId?: string;
 }
 export interface FakePage {
   id: string;
@@ -17,6 +19,8 @@ export interface FakePage {
   name?: string;
   /** The Instagram professional account linked to the Page (Facebook Login). */
   instagramAccountId?: string;
+  /** The Facebook user (app-scoped id) `debug_token` names as the Page token's user. */
+  metaUserId?: string;
 }
 export interface FakeInstagramUser {
   /** The professional account id (`user_id` of `/me`), what webhooks are routed by. */
@@ -54,10 +58,15 @@ export class GraphAccounts {
   /** When set, the Instagram token exchange refuses any other client_secret (error 101). */
   instagramAppSecret: string | undefined;
   readonly subscriptions: SubscriptionRecord[] = [];
+  /** DELETE /{id}/subscribed_apps calls that succeeded. */
+  readonly unsubscriptions: SubscriptionRecord[] = [];
+  /** Objects whose unsubscribe is answered with this error body (e.g. metaError(2, "...")). */
+  readonly refusedUnsubscribes = new Map<string, { error: Json }>();
   private objects = new Map<string, { token: string; body: Json }>();
   private wabas = new Map<string, { token: string; numbers: Json[] }>();
   private me = new Map<string, Json>();
   private shortLived = new Map<string, Json>();
+  private tokenUsers = new Map<string, string>();
   private issued = 0;
 
   addWhatsAppNumber(n: FakeWhatsAppNumber): void {
@@ -68,12 +77,14 @@ export class GraphAccounts {
     waba.token = n.token;
     waba.numbers = [...waba.numbers.filter((b) => b.id !== n.id), body];
     this.wabas.set(n.wabaId, waba);
+    if (n.metaUserId) this.tokenUsers.set(n.token, n.metaUserId);
   }
 
   addPage(p: FakePage): void {
     const body: Json = { id: p.id, name: p.name ?? "Test Page" };
     if (p.instagramAccountId) body.instagram_business_account = { id: p.instagramAccountId };
     this.objects.set(p.id, { token: p.token, body });
+    if (p.metaUserId) this.tokenUsers.set(p.token, p.metaUserId);
   }
 
   addInstagramUser(u: FakeInstagramUser): void {
@@ -85,10 +96,13 @@ export class GraphAccounts {
   reset(): void {
     this.instagramAppSecret = undefined;
     this.subscriptions.length = 0;
+    this.unsubscriptions.length = 0;
+    this.refusedUnsubscribes.clear();
     this.objects.clear();
     this.wabas.clear();
     this.me.clear();
     this.shortLived.clear();
+    this.tokenUsers.clear();
   }
 
   /** Answers the request if it is about a known account (or `/me`); false leaves it to the caller. */
@@ -96,8 +110,10 @@ export class GraphAccounts {
     const [id, edge] = segments;
     if (!id || segments.length > 2) return false;
     if (req.method === "GET" && segments.length === 1 && id === "access_token") return this.exchange(req, res, token);
+    if (req.method === "GET" && id === "debug_token" && !edge) return this.debugToken(req, res);
     if (req.method === "GET" && id === "me" && !edge) return this.answer(res, this.me.get(token) ?? null, cannotParse);
     if (req.method === "POST" && edge === "subscribed_apps") return this.subscribe(req, res, id, token);
+    if (req.method === "DELETE" && edge === "subscribed_apps") return this.unsubscribe(req, res, id, token);
     const waba = this.wabas.get(id);
     if (req.method === "GET" && edge === "phone_numbers" && waba) {
       return this.answer(res, this.allowed(waba.token, token, req.method, id) ?? { data: waba.numbers, paging: { cursors: { before: "B", after: "A" } } });
@@ -130,6 +146,24 @@ export class GraphAccounts {
     const body = req.body && typeof req.body === "object" ? (req.body as Json) : {};
     const fields = req.query.subscribed_fields ?? (typeof body.subscribed_fields === "string" ? body.subscribed_fields : undefined);
     this.subscriptions.push({ objectId: id, token, fields, at: Date.now() });
+    return this.answer(res, { success: true });
+  }
+
+  /** `debug_token?input_token=`: valid for any token the fake knows, with `user_id` when one was given. */
+  private debugToken(req: RecordedRequest, res: ServerResponse): boolean {
+    const input = String(req.query.input_token ?? "");
+    if (!this.knows(input)) return this.answer(res, { data: { is_valid: false, error: { code: 190, message: "Invalid OAuth access token." } } });
+    const userId = this.tokenUsers.get(input);
+    return this.answer(res, { data: { app_id: "FAKE_APP", is_valid: true, ...(userId ? { user_id: userId } : {}) } });
+  }
+
+  private unsubscribe(req: RecordedRequest, res: ServerResponse, id: string, token: string): boolean {
+    const refused = this.refusedUnsubscribes.get(id);
+    if (refused) return this.answer(res, refused);
+    const owner = (this.wabas.get(id) ?? this.objects.get(id))?.token;
+    const refusal = owner ? this.allowed(owner, token, req.method, id) : undefined;
+    if (refusal) return this.answer(res, refusal);
+    this.unsubscriptions.push({ objectId: id, token, fields: undefined, at: Date.now() });
     return this.answer(res, { success: true });
   }
 

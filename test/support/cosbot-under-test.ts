@@ -46,7 +46,7 @@ export interface HarnessOptions {
   /** Reuse another harness's database (a second server on the same data). */
   shareDatabase?: TestDatabase;
   seed?: boolean;
-  overrides?: Pick<Overrides, "onLocalSignInLink" | "logger">;
+  overrides?: Pick<Overrides, "onLocalSignInLink" | "logger" | "webDistDir">;
 }
 
 /**

@@ -3,6 +3,7 @@ import { type ChannelConnector, CredentialsRefused, type VerifiedChannel } from 
 import { SendError } from "../../core/ports.js";
 import { checked, numericId, optionalSecret, record, scrub, secret, text, webhookSecrets } from "../meta/connect-support.js";
 import type { GraphClient } from "../meta/graph-client.js";
+import { tokenUser } from "../meta/token-user.js";
 import { PAGE_FIELDS } from "../messenger/connect.js";
 import { exchangeForLongLivedToken } from "./tokens.js";
 
@@ -51,13 +52,13 @@ function instagramConnectBody(serverAppSecret: string | undefined) {
  */
 export function createInstagramConnector(
   hosts: { facebook: GraphClient; instagram: GraphClient },
-  server: { appSecret?: string },
+  server: { appSecret?: string; appToken?: string },
 ): ChannelConnector<InstagramConnect> & { input: ReturnType<typeof instagramConnectBody> } {
   return {
     platform: "instagram",
     input: instagramConnectBody(server.appSecret),
     externalId: (input) => input.accountId,
-    connect: (input, now) => (input.login === "facebook" ? viaPage(hosts.facebook, input) : viaInstagram(hosts.instagram, input, server.appSecret, now)),
+    connect: (input, now) => (input.login === "facebook" ? viaPage(hosts.facebook, input, server.appToken) : viaInstagram(hosts.instagram, input, server.appSecret, now)),
   };
 }
 
@@ -72,7 +73,7 @@ async function viaInstagram(instagram: GraphClient, input: InstagramConnect, ser
     secrets.push(token);
   }
   const check = { what: `Instagram account ${input.accountId}`, idField: "accountId", tokenField: "token", secrets };
-  const me = record(await checked(() => instagram.get("/me", { fields: "user_id,username" }, token), check));
+  const me = record(await checked(() => instagram.get("/me", { fields: "id,user_id,username" }, token), check));
   if (String(me.user_id ?? "") !== input.accountId) {
     const whose = me.user_id ? `account ${String(me.user_id)}${me.username ? ` (@${String(me.username)})` : ""}` : "another account";
     throw new CredentialsRefused("accountId", `the token belongs to Instagram ${scrub(whose, secrets)}, not to ${input.accountId}`);
@@ -86,6 +87,8 @@ async function viaInstagram(instagram: GraphClient, input: InstagramConnect, ser
     },
     tokenIssuedAt: now,
     tokenExpiresAt: expiresAt,
+    // `id` of `/me` is the app-scoped Instagram user: what an Instagram Login app's callbacks name.
+    connectedByMetaUserId: text(me.id),
   };
 }
 
@@ -106,7 +109,7 @@ async function exchange(instagram: GraphClient, input: InstagramConnect, appSecr
   }
 }
 
-async function viaPage(facebook: GraphClient, input: InstagramConnect): Promise<VerifiedChannel> {
+async function viaPage(facebook: GraphClient, input: InstagramConnect, appToken: string | undefined): Promise<VerifiedChannel> {
   const pageId = input.pageId!;
   const check = { what: `Facebook Page ${pageId}`, idField: "pageId", tokenField: "token", secrets: [input.token, input.appSecret, input.verifyToken] };
   const page = record(await checked(() => facebook.get(`/${pageId}`, { fields: "id,name,instagram_business_account" }, input.token), check));
@@ -121,5 +124,6 @@ async function viaPage(facebook: GraphClient, input: InstagramConnect): Promise<
     accountId: pageId,
     displayName: input.displayName ?? text(page.name),
     credentials: { accessToken: input.token, appSecret: input.appSecret, verifyToken: input.verifyToken, instagramLogin: "facebook", pageId },
+    connectedByMetaUserId: await tokenUser(facebook, input.token, appToken),
   };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type ChannelConnector, CredentialsRefused } from "../../core/channels/ports.js";
 import { checked, numericId, record, secret, text, webhookSecrets } from "../meta/connect-support.js";
 import type { GraphClient } from "../meta/graph-client.js";
+import { tokenUser } from "../meta/token-user.js";
 
 export const messengerConnectBody = z.object({ pageId: numericId("Facebook Page id"), pageToken: secret, ...webhookSecrets }).strict();
 
@@ -14,7 +15,7 @@ export const PAGE_FIELDS = "messages,message_echoes,message_deliveries,message_r
  * The Page must answer to its token, and the app is subscribed to the Page's messaging webhooks
  * (which only a Page token may do). Page tokens from a system user do not expire.
  */
-export function createMessengerConnector(facebook: GraphClient): ChannelConnector<MessengerConnect> & { input: typeof messengerConnectBody } {
+export function createMessengerConnector(facebook: GraphClient, appToken?: string): ChannelConnector<MessengerConnect> & { input: typeof messengerConnectBody } {
   return {
     platform: "messenger",
     input: messengerConnectBody,
@@ -31,6 +32,7 @@ export function createMessengerConnector(facebook: GraphClient): ChannelConnecto
         externalId: pageId,
         displayName: input.displayName ?? text(page.name),
         credentials: { accessToken: token, appSecret: input.appSecret, verifyToken: input.verifyToken },
+        connectedByMetaUserId: await tokenUser(facebook, token, appToken),
       };
     },
   };

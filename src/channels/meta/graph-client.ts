@@ -17,6 +17,8 @@ export type GraphQuery = Record<string, string | number | boolean | undefined>;
 export interface GraphClient {
   post(path: string, body: unknown, token: string): Promise<unknown>;
   get(path: string, query: GraphQuery, token: string): Promise<unknown>;
+  /** DELETE on an edge, e.g. `/{waba-id}/subscribed_apps` to unsubscribe the app. */
+  delete(path: string, token: string): Promise<unknown>;
   /** Meta's OAuth token endpoints: no version in the path, the token travels in the query. */
   getUnversioned(path: string, query: GraphQuery): Promise<unknown>;
 }
@@ -26,7 +28,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const base = options.baseUrl.replace(/\/+$/, "");
   const root = `${base}/${options.version}`;
 
-  async function request(method: "GET" | "POST", prefix: string, path: string, token?: string, query?: GraphQuery, body?: unknown) {
+  async function request(method: "GET" | "POST" | "DELETE", prefix: string, path: string, token?: string, query?: GraphQuery, body?: unknown) {
     const url = new URL(prefix + (path.startsWith("/") ? path : `/${path}`));
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -65,6 +67,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   return {
     post: (path, body, token) => request("POST", root, path, token, undefined, body ?? {}),
     get: (path, query, token) => request("GET", root, path, token, query),
+    delete: (path, token) => request("DELETE", root, path, token),
     getUnversioned: (path, query) => request("GET", base, path, undefined, query),
   };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type ChannelConnector, CredentialsRefused } from "../../core/channels/ports.js";
 import { checked, numericId, record, secret, text, webhookSecrets } from "../meta/connect-support.js";
 import type { GraphClient } from "../meta/graph-client.js";
+import { tokenUser } from "../meta/token-user.js";
 
 export const whatsappConnectBody = z
   .object({
@@ -18,7 +19,7 @@ export type WhatsAppConnect = z.infer<typeof whatsappConnectBody>;
  * The number must answer to the token, belong to the WABA, and the app is subscribed to the
  * WABA's webhooks (meta-platform.md §1.5). A system-user token does not expire: no expiry stored.
  */
-export function createWhatsAppConnector(facebook: GraphClient): ChannelConnector<WhatsAppConnect> & { input: typeof whatsappConnectBody } {
+export function createWhatsAppConnector(facebook: GraphClient, appToken?: string): ChannelConnector<WhatsAppConnect> & { input: typeof whatsappConnectBody } {
   return {
     platform: "whatsapp",
     input: whatsappConnectBody,
@@ -44,6 +45,7 @@ export function createWhatsAppConnector(facebook: GraphClient): ChannelConnector
         accountId: wabaId,
         displayName: input.displayName ?? text(number.verified_name) ?? text(number.display_phone_number),
         credentials: { accessToken: token, appSecret: input.appSecret, verifyToken: input.verifyToken },
+        connectedByMetaUserId: await tokenUser(facebook, token, appToken),
       };
     },
   };

@@ -35,7 +35,7 @@ async function connect(
   const graph = (baseUrl: string) => ({ baseUrl, version: config.GRAPH_API_VERSION, timeoutMs: config.GRAPH_TIMEOUT_MS });
   const { connectors } = channelAdapters(
     { facebook: graph(config.GRAPH_API_URL), instagram: graph(config.INSTAGRAM_GRAPH_API_URL) },
-    { appSecret: config.META_APP_SECRET },
+    { appSecret: config.META_APP_SECRET, appId: config.META_APP_ID },
   );
   const connector = connectors[platform]!;
   const parsed = await connector.input.safeParseAsync(input);

@@ -1,5 +1,8 @@
 import { AppError } from "../errors.js";
+import type { Platform } from "../events.js";
 import type { LiveEvents } from "../live/ports.js";
+import type { ChannelUnsubscriber, SubscribedChannel } from "./ports.js";
+import { type SubscriptionSharing, type UnsubscribeResult, unsubscribeChannels } from "./unsubscribe-channels.js";
 
 /** Disconnecting keeps the channel's conversations: the row stays, disabled, without credentials. */
 export interface ChannelDisabler<S> {
@@ -20,4 +23,23 @@ export async function disconnectChannel<S>(
   deps.onChannelsChanged();
   await deps.live.publish(request.portfolioId, { type: "channel.state", channelId: request.channelId, state: "disabled", reason });
   return disabled;
+}
+
+/**
+ * Disconnects as above, then removes the app's webhook subscription at Meta with the token read
+ * before it was wiped. Meta refusing is reported in `unsubscribe`, never undoes the disconnect;
+ * null when the channel had no token left (disconnected before).
+ */
+export async function disconnectAndUnsubscribe<S>(
+  request: { portfolioId: string; channelId: string; by: string },
+  deps: Parameters<typeof disconnectChannel<S>>[1] & {
+    subscribed(portfolioId: string, channelId: string): Promise<SubscribedChannel | undefined>;
+    unsubscribers: Partial<Record<Platform, ChannelUnsubscriber>>;
+    sharing: SubscriptionSharing;
+  },
+): Promise<{ channel: S; unsubscribe: UnsubscribeResult | null }> {
+  const target = await deps.subscribed(request.portfolioId, request.channelId);
+  const channel = await disconnectChannel(request, deps);
+  const [unsubscribe] = target ? await unsubscribeChannels([target], deps) : [];
+  return { channel, unsubscribe: unsubscribe ?? null };
 }

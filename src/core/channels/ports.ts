@@ -26,6 +26,8 @@ export interface VerifiedChannel {
   /** When the token was issued (Instagram Login: a refresh needs a token at least a day old). */
   tokenIssuedAt?: Date;
   tokenExpiresAt?: Date;
+  /** The Meta user (app-scoped id) behind the token, when Meta told us; their deletion callback finds the channel by it. */
+  connectedByMetaUserId?: string;
 }
 
 /** A schema the connect request's body is validated with before `connect` sees it (zod's shape). */
@@ -54,4 +56,25 @@ export class CredentialsRefused extends Error {
   ) {
     super(message);
   }
+}
+
+/** A channel whose webhook subscription at Meta is to be removed, with its credentials still open. */
+export interface SubscribedChannel {
+  channelId: string;
+  platform: Platform;
+  externalId: string;
+  accountId: string | null;
+  credentials: ChannelCredentials;
+}
+
+/**
+ * Removes the app's webhook subscription for one channel where the Graph API allows it. The
+ * subscription sits on a Meta object (WABA, Page) that other channels may share.
+ */
+export interface ChannelUnsubscriber {
+  platform: Platform;
+  /** The Meta object the subscription is on, or why Meta offers no way to remove it. */
+  subscription(channel: SubscribedChannel): { objectId: string } | { unsupported: string };
+  /** Throws (SendError, or Error naming why) when Meta refuses or cannot be reached. */
+  unsubscribe(channel: SubscribedChannel): Promise<void>;
 }

@@ -4,6 +4,9 @@ const leaseMs = 30_000;
 /** Processed markers live a day: long enough for Meta's quick retries, short enough to be forgotten. */
 export const processedMarkerTtlMs = 24 * 60 * 60 * 1000;
 
+/** The marker of one platform message; it names the message, so erasing a customer deletes it. */
+export const dedupKey = (channelId: string, platformMessageId: string) => `dedup:${channelId}:${platformMessageId}`;
+
 /**
  * The fast path of exactly-once intake. Postgres' unique key is the truth; Redis only spares it work.
  * A claim is one atomic SET NX; if Redis is unreachable we let Postgres decide.
@@ -16,7 +19,7 @@ export class Deduplicator {
   ) {}
 
   private key(channelId: string, platformMessageId: string): string {
-    return `dedup:${channelId}:${platformMessageId}`;
+    return dedupKey(channelId, platformMessageId);
   }
 
   /** True when this caller should store the event; false when it is being or has been stored. */

@@ -1,5 +1,5 @@
 import type { ChannelEvent } from "../events.js";
-import type { Counters } from "../metrics.js";
+import type { CounterName, Metrics } from "../metrics.js";
 import type { Deduplicator } from "./dedup.js";
 import type { ChannelDirectory, InboundStore, RoutedChannel } from "./ports.js";
 
@@ -7,7 +7,7 @@ export interface InboundDeps {
   directory: ChannelDirectory;
   store: InboundStore;
   dedup: Deduplicator;
-  counters: Counters;
+  counters: Metrics;
   /** Called after commit with the time work falls due, so it runs without waiting for the sweeper. */
   onWorkScheduled(dueAt: Date): void;
   replyQuietMs: number;
@@ -81,7 +81,7 @@ function warnOnce(deps: InboundDeps, key: string): void {
 }
 
 async function handleEvent(event: ChannelEvent, channel: RoutedChannel, deps: InboundDeps, workDue: Date[]): Promise<void> {
-  const count = (name: string, labels: Record<string, string> = {}) => deps.counters.inc(name, { platform: event.platform, ...labels });
+  const count = (name: CounterName, labels: Record<string, string> = {}) => deps.counters.inc(name, { platform: event.platform, ...labels });
   switch (event.type) {
     case "message":
       return exactlyOnce(channel, event.platformMessageId, deps, async () => {
@@ -93,12 +93,12 @@ async function handleEvent(event: ChannelEvent, channel: RoutedChannel, deps: In
       return exactlyOnce(channel, event.platformMessageId, deps, async () => (await deps.store.storeReaction(channel, event)).stored);
     case "echo":
       return exactlyOnce(channel, event.platformMessageId, deps, async () => {
-        const outcome = await deps.store.storeEcho(channel, event, deps.ourAppId);
+        const { outcome } = await deps.store.storeEcho(channel, event, deps.ourAppId);
         count("webhook_echo", { outcome });
         return outcome !== "duplicate";
       });
     case "status":
-      count("webhook_status", { outcome: await deps.store.applyStatus(channel, event) });
+      count("webhook_status", { outcome: (await deps.store.applyStatus(channel, event)).outcome });
       return;
     case "watermark":
       await deps.store.applyWatermark(channel, event);

@@ -1,5 +1,6 @@
 import { RetryLater } from "../errors.js";
 import type { LiveEvents } from "../live/ports.js";
+import type { Metrics } from "../metrics.js";
 import { type ChannelSender, type OutboundTarget, SendError, type SendOptions } from "../ports.js";
 import { attentionForFailure, needsReauth } from "./attention.js";
 import type { OutboundPart, ReplyContext, ReplyStore } from "./ports.js";
@@ -20,11 +21,14 @@ export function sinceCustomerSpoke(ctx: ReplyContext, now: Date): number {
 export interface DeliveryDeps {
   store: ReplyStore;
   live: LiveEvents;
+  metrics?: Metrics;
 }
 
 export interface DeliveryOptions extends SendOptions {
   /** Asked before every part after the first: false stops the rest (a person took over). */
   stillWanted?(): Promise<boolean>;
+  /** Called once the Graph API accepted the first part. */
+  onFirstSent?(): void;
 }
 
 /**
@@ -52,14 +56,19 @@ export async function deliverParts(
   deps: DeliveryDeps,
   options: DeliveryOptions = {},
 ): Promise<void> {
-  const { stillWanted, ...sendOptions } = options;
+  const { stillWanted, onFirstSent, ...sendOptions } = options;
   for (const [index, part] of parts.entries()) {
     if (index > 0 && stillWanted && !(await stillWanted())) {
       await deps.store.discardUnsent(ctx, parts.slice(index).map((p) => p.id));
       return;
     }
     try {
-      const result = await sender.sendText(targetOf(ctx), part.text, sendOptions);
+      const result = await sender.sendText(targetOf(ctx), part.text, sendOptions).catch((error: unknown) => {
+        const retryable = !(error instanceof SendError) || error.retryable;
+        deps.metrics?.inc("graph_api_error", { platform: ctx.channel.platform, retryable: String(retryable) });
+        throw error;
+      });
+      if (index === 0) onFirstSent?.();
       await deps.store.markSent(ctx, part.id, result.platformMessageId);
     } catch (error) {
       if (!(error instanceof SendError) || error.retryable) {

@@ -41,6 +41,12 @@ export interface OutboundPart {
   platformMessageId: string | null;
 }
 
+/** A message's status right after it was sent (statuses that overtook the send are applied by then). */
+export interface SentState {
+  status: "sent" | "delivered" | "read" | "failed";
+  error?: { code: string; title: string | null; detail: string | null };
+}
+
 export type AttentionCode = "window_closed" | "send_failed" | "reply_failed" | "reply_held" | "needs_reauth";
 
 export interface ReplyStore {
@@ -56,13 +62,13 @@ export interface ReplyStore {
   parts(ctx: ReplyContext, ids: number[]): Promise<OutboundPart[]>;
   /** Messages people wrote that still wait to be sent, oldest first. */
   queuedPersonMessages(ctx: ReplyContext): Promise<OutboundPart[]>;
-  /** Records the platform id and `sent`, and applies statuses that arrived before it. */
-  markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<void>;
+  /** Records the platform id and `sent`, and applies statuses that arrived before it; returns the status then. */
+  markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<SentState>;
   markFailed(ctx: ReplyContext, messageIds: number[], error: PlatformError): Promise<void>;
   /** Drops queued parts that were never sent (a person took over meanwhile). */
   discardUnsent(ctx: ReplyContext, messageIds: number[]): Promise<void>;
   /** A reply that could not be produced or was held: kept as a failed AI message admins can see. */
-  storeFailedReply(ctx: ReplyContext, error: PlatformError, text: string | null, answersMessageId?: number): Promise<void>;
+  storeFailedReply(ctx: ReplyContext, error: PlatformError, text: string | null, answersMessageId?: number): Promise<number>;
   flag(ctx: ReplyContext, code: AttentionCode, reason: string): Promise<void>;
   setMode(ctx: ReplyContext, mode: "ai" | "manual"): Promise<void>;
   channelNeedsReauth(ctx: ReplyContext, reason: string): Promise<void>;

@@ -3,6 +3,7 @@ import { checkReply } from "../agent/output-guard.js";
 import { RetryLater } from "../errors.js";
 import type { Platform } from "../events.js";
 import type { LiveEvents } from "../live/ports.js";
+import type { Metrics } from "../metrics.js";
 import type { ChannelSender } from "../ports.js";
 import { needsReauth, windowClosed } from "./attention.js";
 import { deliverParts, refuseOnInactiveChannel, sinceCustomerSpoke, targetOf } from "./deliver.js";
@@ -17,6 +18,7 @@ export interface ReplyDeps {
   model: ModelSettings;
   now(): Date;
   log: { warn(obj: object, msg: string): void };
+  metrics?: Metrics;
   historyLimit?: number;
 }
 
@@ -80,6 +82,7 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
   try {
     text = await generateReply({ model: ctx.agent.model, instructions: ctx.agent.instructions, history: historyTurns(history) }, model);
   } catch (error) {
+    deps.metrics?.inc("model_error", { kind: error instanceof ModelError ? error.kind : "retryable" });
     if (error instanceof ModelError && error.kind !== "retryable") {
       await deps.store.storeFailedReply(ctx, { code: "model_error", title: error.message }, null, answering.id);
       await deps.store.flag(ctx, "reply_failed", error.message);
@@ -117,7 +120,14 @@ async function sendParts(ctx: ReplyContext, ids: number[], sender: ChannelSender
     return;
   }
   // A person may take over while a long reply goes out part by part: the rest is then dropped.
-  await deliverParts(ctx, unsent, sender, deps, { stillWanted: async () => (await deps.store.currentMode(ctx)) === "ai" });
+  const arrived = ctx.lastInboundAt;
+  await deliverParts(ctx, unsent, sender, deps, {
+    stillWanted: async () => (await deps.store.currentMode(ctx)) === "ai",
+    // Only the first part, and only for a fresh reply: parts resumed after a crash would skew it.
+    onFirstSent: () => {
+      if (arrived && unsent.length === parts.length) deps.metrics?.observe("reply_latency_seconds", (deps.now().getTime() - arrived.getTime()) / 1000, { platform: ctx.channel.platform });
+    },
+  });
 }
 
 /** When a reply gave up after its retries: the failure is stored where admins see it. */

@@ -1,5 +1,6 @@
 import type { Platform } from "../events.js";
 import type { LiveEvents } from "../live/ports.js";
+import type { Metrics } from "../metrics.js";
 import type { ChannelSender } from "../ports.js";
 import { windowClosed } from "./attention.js";
 import { deliverParts, refuseOnInactiveChannel, sinceCustomerSpoke } from "./deliver.js";
@@ -10,6 +11,7 @@ export interface SendDeps {
   live: LiveEvents;
   senders: Partial<Record<Platform, ChannelSender>>;
   now(): Date;
+  metrics?: Metrics;
 }
 
 /**

@@ -22,4 +22,12 @@ describe("can", () => {
     expect(can("admin", "portfolio:delete")).toBe(false);
     expect(can("agent", "portfolio:delete")).toBe(false);
   });
+
+  it("keeps a customer's export and erasure to owners and admins", () => {
+    for (const action of ["customers:export", "customers:erase"] as const) {
+      expect(can("owner", action)).toBe(true);
+      expect(can("admin", action)).toBe(true);
+      expect(can("agent", action)).toBe(false);
+    }
+  });
 });

@@ -9,15 +9,24 @@ export type Action =
   | "conversations:write"
   | "channels:manage"
   | "agent:manage"
+  /** Chat with the agent in the playground (it spends the portfolio's model budget). */
+  | "agent:playground"
   | "members:manage"
   | "portfolio:rename"
-  | "portfolio:delete";
+  | "portfolio:delete"
+  /** A customer's rights: export everything stored about them, or erase them for good. */
+  | "customers:export"
+  | "customers:erase";
 
 const allowed: Record<Role, ReadonlySet<Action>> = {
   owner: new Set<Action>([
-    "conversations:read", "conversations:write", "channels:manage", "agent:manage", "members:manage", "portfolio:rename", "portfolio:delete",
+    "conversations:read", "conversations:write", "channels:manage", "agent:manage", "agent:playground", "members:manage", "portfolio:rename", "portfolio:delete",
+    "customers:export", "customers:erase",
   ]),
-  admin: new Set<Action>(["conversations:read", "conversations:write", "channels:manage", "agent:manage", "members:manage", "portfolio:rename"]),
+  admin: new Set<Action>([
+    "conversations:read", "conversations:write", "channels:manage", "agent:manage", "agent:playground", "members:manage", "portfolio:rename",
+    "customers:export", "customers:erase",
+  ]),
   agent: new Set<Action>(["conversations:read", "conversations:write"]),
 };
 

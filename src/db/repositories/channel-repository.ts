@@ -49,6 +49,7 @@ export async function addChannel(db: DbOrTx, box: SecretBox, portfolioId: string
       credentials: box.sealJson(credentials),
       tokenIssuedAt: input.tokenIssuedAt ?? null,
       tokenExpiresAt: input.tokenExpiresAt ?? null,
+      connectedByMetaUserId: input.connectedByMetaUserId ?? null,
     })
     .onConflictDoNothing({ target: [channels.platform, channels.externalId], where: liveChannel })
     .returning();
@@ -107,6 +108,7 @@ export async function reconnectChannel(db: DbOrTx, box: SecretBox, portfolioId: 
       credentials: box.sealJson(sealable(input.credentials)),
       tokenIssuedAt: input.tokenIssuedAt ?? null,
       tokenExpiresAt: input.tokenExpiresAt ?? null,
+      connectedByMetaUserId: input.connectedByMetaUserId ?? null,
       state: "active",
       stateReason: null,
     })
@@ -153,7 +155,8 @@ export async function listChannels(db: DbOrTx, box: SecretBox, portfolioId: stri
 }
 
 function summarize(box: SecretBox, row: typeof channels.$inferSelect): ChannelSummary {
-  const { credentials: sealed, ...rest } = row;
+  // The Meta user id stays on the server: it is only for Meta's deletion callbacks.
+  const { credentials: sealed, connectedByMetaUserId: _metaUser, ...rest } = row;
   let creds: ChannelCredentials | undefined;
   try {
     creds = box.openJson<ChannelCredentials>(sealed);

@@ -27,6 +27,8 @@ export const channels = pgTable(
     state: text("state", { enum: channelStates }).notNull().default("active"),
     stateReason: text("state_reason"),
     lastWebhookAt: timestamp("last_webhook_at", { withTimezone: true }),
+    /** The Meta user (app-scoped id) whose token connected it: Meta's deletion and deauthorize callbacks name them. */
+    connectedByMetaUserId: text("connected_by_meta_user_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -35,6 +37,7 @@ export const channels = pgTable(
     uniqueIndex("channel_platform_external_live_uq").on(t.platform, t.externalId).where(sql`${t.state} <> 'disabled'`),
     index("channel_platform_external_idx").on(t.platform, t.externalId),
     index("channel_portfolio_idx").on(t.portfolioId),
+    index("channel_connected_by_idx").on(t.connectedByMetaUserId),
   ],
 );
 

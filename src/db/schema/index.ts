@@ -4,3 +4,4 @@ export * from "./conversation.js";
 export * from "./work.js";
 export * from "./auth.js";
 export * from "./note.js";
+export * from "./deletion-request.js";

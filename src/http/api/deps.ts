@@ -1,5 +1,6 @@
 import type { ChannelAdapters } from "../../channels/index.js";
 import type { Platform } from "../../core/events.js";
+import type { CacheKeys } from "../../core/portfolios/delete-portfolio.js";
 import type { LiveEvents } from "../../core/live/ports.js";
 import type { ChannelSender } from "../../core/ports.js";
 import type { Db } from "../../db/client.js";
@@ -21,4 +22,9 @@ export interface ApiDeps {
   connectors: ChannelAdapters["connectors"];
   /** A channel was connected or disconnected: the webhook routing table must reload. */
   onChannelsChanged(): void;
+  /** Removes the app's webhook subscription of a disconnected or deleted channel. */
+  unsubscribers: ChannelAdapters["unsubscribers"];
+  /** The cache's keys, for deleting a portfolio's (dedup markers). */
+  cacheKeys: CacheKeys;
+  log: { warn(obj: object, msg: string): void };
 }

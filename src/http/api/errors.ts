@@ -13,6 +13,7 @@ export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   rate_limited: 429,
   upstream_unavailable: 502,
+  unavailable: 503,
   internal: 500,
 };
 

@@ -15,7 +15,9 @@ export function openApiDocument(routes: ApiRoute[], info: { version: string; ser
       parameters: [...parameters(r.params, "path"), ...parameters(r.query, "query")],
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),
       responses: {
-        [String(r.status ?? 200)]: { description: r.status === 204 ? "Done" : "Success" },
+        [String(r.status ?? 200)]: r.stream
+          ? { description: "A stream of server-sent events", content: { "text/event-stream": { schema: { type: "string" } } } }
+          : { description: r.status === 204 ? "Done" : "Success" },
         ...errorResponses(r),
       },
     };

@@ -29,6 +29,11 @@ interface RouteShape<P, Q, B> {
   body?: B;
   /** Status of a successful answer; 204 sends no body. */
   status?: 200 | 201 | 202 | 204;
+  /**
+   * A streaming route (server-sent events): the same guard and validation, then `handle` returns
+   * the open text/event-stream Response. Callers must not wait for its body to end.
+   */
+  stream?: "sse";
 }
 
 export interface RouteInput<P, Q, B> {

@@ -1,7 +1,8 @@
 import { connectChannel } from "../../../core/channels/connect-channel.js";
-import { disconnectChannel } from "../../../core/channels/disconnect-channel.js";
+import { disconnectAndUnsubscribe } from "../../../core/channels/disconnect-channel.js";
 import type { Platform } from "../../../core/events.js";
 import { channelRegistry } from "../../../db/repositories/channel-registry.js";
+import { liveChannelsOn, subscribedChannel } from "../../../db/repositories/portfolio-erasure.js";
 import { type ChannelSummary, disableChannel, failedSendsSince, listChannels } from "../../../db/repositories/channel-repository.js";
 import type { ApiDeps } from "../deps.js";
 import { id, portfolioParams } from "../params.js";
@@ -57,14 +58,21 @@ export function channelRoutes(deps: ApiDeps): ApiRoute[] {
       path: "/portfolios/:portfolioId/channels/:channelId",
       access: "channels:manage",
       params: portfolioParams.extend({ channelId: id }),
-      summary: "Disconnects a channel: credentials wiped, webhooks no longer routed, nothing more sent; its conversations stay, and connecting it again reuses them.",
+      summary: "Disconnects a channel: credentials wiped, webhooks no longer routed, nothing more sent; its conversations stay, and connecting it again reuses them. The app is unsubscribed from its webhooks at Meta where the Graph API allows it; `unsubscribe` reports how that went and a failure does not undo the disconnect.",
       async handle({ tenant, params }) {
-        const channel = await disconnectChannel(
+        const { channel, unsubscribe } = await disconnectAndUnsubscribe(
           { portfolioId: tenant.portfolioId, channelId: params.channelId, by: tenant.name || tenant.email },
-          { registry: { disable: (p, c, reason) => disableChannel(deps.db, deps.box, p, c, reason) }, onChannelsChanged: deps.onChannelsChanged, live: deps.live },
+          {
+            registry: { disable: (p, c, reason) => disableChannel(deps.db, deps.box, p, c, reason) },
+            onChannelsChanged: deps.onChannelsChanged,
+            live: deps.live,
+            subscribed: (p, c) => subscribedChannel(deps.db, deps.box, p, c),
+            unsubscribers: deps.unsubscribers,
+            sharing: { liveChannelsOn: (objectId, excluding) => liveChannelsOn(deps.db, objectId, excluding) },
+          },
         );
         const [view] = await withErrors(tenant.portfolioId, [channel]);
-        return { channel: view };
+        return { channel: view, unsubscribe };
       },
     }),
   ];

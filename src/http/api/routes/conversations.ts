@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sendManualReply } from "../../../core/conversations/send-manual-reply.js";
 import { setConversationMode } from "../../../core/conversations/set-mode.js";
 import { AppError } from "../../../core/errors.js";
+import { withLiveConversationEvents } from "../../../core/live/live-conversation-store.js";
 import { PgConversationStore } from "../../../db/conversation-store.js";
 import {
   type ConversationHead,
@@ -72,8 +73,8 @@ function headView(head: ConversationHead, deps: ApiDeps) {
 
 /** The inbox: threads, one thread's messages, and what a person does in it. */
 export function conversationRoutes(deps: ApiDeps) {
-  const store = new PgConversationStore(deps.db);
-  const changed = (portfolioId: string, conversationId: string) => deps.live.publish(portfolioId, { type: "conversation.changed", conversationId });
+  // Replies and mode switches tell the live inbox themselves, after commit.
+  const store = withLiveConversationEvents(new PgConversationStore(deps.db), deps.live);
   const mustFind = async (portfolioId: string, conversationId: string) => {
     const head = await getConversationHead(deps.db, portfolioId, conversationId);
     if (!head) throw new AppError("not_found", `no conversation ${conversationId}`);
@@ -124,7 +125,6 @@ export function conversationRoutes(deps: ApiDeps) {
       async handle({ tenant, params, body }) {
         const input = { portfolioId: tenant.portfolioId, conversationId: params.conversationId, text: body.text, memberId: tenant.memberId };
         const result = await sendManualReply(input, { store, senders: deps.senders, now: deps.now, onWorkScheduled: deps.onWorkScheduled });
-        await changed(tenant.portfolioId, params.conversationId);
         if (result.status === "failed") throw new AppError("conflict", `not sent: ${result.reason ?? "refused"} (kept as failed message ${result.messageId})`);
         return { message: { id: result.messageId, status: result.status }, conversation: { id: params.conversationId, mode: "manual" } };
       },
@@ -138,7 +138,6 @@ export function conversationRoutes(deps: ApiDeps) {
       summary: "Takes the thread over (`manual`: the agent stays silent) or hands it back to the agent (`ai`).",
       async handle({ tenant, params, body }) {
         await setConversationMode({ portfolioId: tenant.portfolioId, conversationId: params.conversationId, mode: body.mode }, { store, onWorkScheduled: deps.onWorkScheduled });
-        await changed(tenant.portfolioId, params.conversationId);
         return { conversation: { id: params.conversationId, mode: body.mode } };
       },
     }),
@@ -152,7 +151,7 @@ export function conversationRoutes(deps: ApiDeps) {
         if (!(await markConversationRead(deps.db, tenant.portfolioId, params.conversationId))) {
           throw new AppError("not_found", `no conversation ${params.conversationId}`);
         }
-        await changed(tenant.portfolioId, params.conversationId);
+        void deps.live.publish(tenant.portfolioId, { type: "conversation.changed", conversationId: params.conversationId, unreadCount: 0 });
         return { conversation: { id: params.conversationId, unreadCount: 0 } };
       },
     }),

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { mayDeleteNote, mayEditNote } from "../../../core/conversations/note-rules.js";
+import { eraseCustomer } from "../../../core/customers/erase-customer.js";
+import { exportCustomer } from "../../../core/customers/export-customer.js";
 import { AppError } from "../../../core/errors.js";
 import type { Platform } from "../../../core/events.js";
 import { type Customer, findCustomer } from "../../../db/repositories/conversation-repository.js";
+import { PgCustomerRightsStore } from "../../../db/repositories/customer-rights-repository.js";
 import { addNote, deleteNote, findNote, listNotes, type Note, updateNote } from "../../../db/repositories/note-repository.js";
 import type { ApiDeps } from "../deps.js";
 import { id } from "../params.js";
@@ -10,6 +13,10 @@ import { route } from "../route.js";
 
 const customerParams = z.object({ portfolioId: id, customerId: id });
 const noteParams = customerParams.extend({ noteId: z.string().regex(/^\d{1,15}$/, "must be a note id").transform(Number) });
+/** Erasing cannot be undone, so the caller types the word (a stray DELETE erases nothing). */
+const eraseBody = z
+  .object({ confirm: z.literal("erase", { error: 'must be "erase": type it to confirm that the customer and all their conversations, messages and notes are removed for good' }) })
+  .strict();
 const noteBody = z.object({ body: z.string().trim().min(1, "must not be empty").max(10_000, "must be at most 10000 characters") }).strict();
 
 export function customerView(c: Customer, platform: Platform) {
@@ -41,7 +48,31 @@ export function customerRoutes(deps: ApiDeps) {
     if (!note) throw new AppError("not_found", `no note ${noteId} for customer ${customerId}`);
     return note;
   };
+  const rights = new PgCustomerRightsStore(deps.db);
   return [
+    route({
+      method: "GET",
+      path: "/portfolios/:portfolioId/customers/:customerId/export",
+      access: "customers:export",
+      params: customerParams,
+      summary: "Everything stored about a customer as a JSON download: profile, notes, every conversation and message with its statuses, and pending statuses.",
+      async handle({ tenant, params, c }) {
+        const document = await exportCustomer({ portfolioId: tenant.portfolioId, customerId: params.customerId }, { store: rights, now: deps.now });
+        const name = `customer-${params.customerId.replace(/[^A-Za-z0-9-]/g, "_")}.json`;
+        return c.json(document, 200, { "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "no-store" });
+      },
+    }),
+    route({
+      method: "DELETE",
+      path: "/portfolios/:portfolioId/customers/:customerId",
+      access: "customers:erase",
+      params: customerParams,
+      body: eraseBody,
+      summary: 'Erases a customer for good with all their conversations, messages, notes, work items, pending statuses and cache markers. Body `{"confirm":"erase"}`. Answers what was removed.',
+      async handle({ tenant, params }) {
+        return eraseCustomer({ portfolioId: tenant.portfolioId, customerId: params.customerId }, { store: rights, kv: deps.cacheKeys, live: deps.live });
+      },
+    }),
     route({
       method: "GET",
       path: "/portfolios/:portfolioId/customers/:customerId",

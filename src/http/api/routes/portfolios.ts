@@ -2,11 +2,18 @@ import { z } from "zod";
 import { AppError } from "../../../core/errors.js";
 import { acceptInvitationsFor, listMemberships } from "../../../db/repositories/member-repository.js";
 import { createPortfolio, findPortfolio, renamePortfolio } from "../../../db/repositories/portfolio-repository.js";
+import { deleteAccount } from "../../../core/accounts/delete-account.js";
+import { deletePortfolio } from "../../../core/portfolios/delete-portfolio.js";
+import { accountStore } from "../../../db/repositories/account-erasure.js";
+import { liveChannelsOn, portfolioDeletionStore } from "../../../db/repositories/portfolio-erasure.js";
 import type { ApiDeps } from "../deps.js";
 import { portfolioName, portfolioParams } from "../params.js";
 import { route } from "../route.js";
 
 const portfolioView = (p: { id: string; name: string; slug: string; createdAt: Date }) => ({ id: p.id, name: p.name, slug: p.slug, createdAt: p.createdAt });
+
+/** Typed confirmation of a deletion; checked by the use-case, so a missing one says what to type. */
+const confirmation = z.object({ confirm: z.string().max(400).optional() }).strict();
 
 const membershipView = (m: { portfolioId: string; name: string; slug: string; role: string }) => ({ id: m.portfolioId, name: m.name, slug: m.slug, role: m.role });
 
@@ -73,6 +80,40 @@ export function portfolioRoutes(deps: ApiDeps) {
         const portfolio = await renamePortfolio(deps.db, tenant.portfolioId, body.name);
         if (!portfolio) throw new AppError("not_found", `no portfolio ${tenant.portfolioId}`);
         return { portfolio: { ...portfolioView(portfolio), role: tenant.role } };
+      },
+    }),
+    route({
+      method: "DELETE",
+      path: "/portfolios/:portfolioId",
+      access: "portfolio:delete",
+      params: portfolioParams,
+      body: confirmation,
+      summary:
+        'Deletes the portfolio and all its data for good (channels and credentials, agent, customers, conversations, messages, notes, members, invitations, cache keys). Body `{ "confirm": "<the portfolio\'s exact name>" }`. Its channels are unsubscribed at Meta where the Graph API allows it; `unsubscribe` reports each channel, and a failure there does not stop the deletion.',
+      async handle({ tenant, body }) {
+        return deletePortfolio(
+          { portfolioId: tenant.portfolioId, confirm: body.confirm },
+          {
+            store: portfolioDeletionStore(deps.db, deps.box),
+            cache: deps.cacheKeys,
+            unsubscribers: deps.unsubscribers,
+            sharing: { liveChannelsOn: (objectId, excluding) => liveChannelsOn(deps.db, objectId, excluding) },
+            onChannelsChanged: deps.onChannelsChanged,
+            live: deps.live,
+            log: deps.log,
+          },
+        );
+      },
+    }),
+    route({
+      method: "DELETE",
+      path: "/me",
+      access: "signed-in",
+      body: confirmation,
+      summary:
+        'Deletes the signed-in user\'s account with all their sessions and GitHub link. Body `{ "confirm": "<your e-mail address>" }`. 409 while they still belong to a portfolio: leave or delete each one first.',
+      async handle({ caller, body }) {
+        return deleteAccount({ userId: caller.userId, email: caller.email, confirm: body.confirm }, { store: accountStore(deps.db) });
       },
     }),
   ];

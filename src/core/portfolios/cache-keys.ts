@@ -1,0 +1,13 @@
+/**
+ * Where the cache keys of a portfolio live, so deleting it can find them. Every key the code
+ * writes either starts with one of these prefixes or holds nothing of any portfolio:
+ * - `dedup:{channelId}:{platformMessageId}` (core/inbound/dedup.ts): leases and processed markers.
+ * - `portfolio:{portfolioId}:` is reserved for any future key that belongs to one portfolio.
+ * - `ratelimit:{bucket}:{client address}:{minute}` (http/middleware/rate-limit.ts) counts requests
+ *   per client, not per portfolio, and expires after a minute: it names no portfolio or channel.
+ * Live updates: `live:{portfolioId}` is a pub/sub topic (nothing stored), and the catch-up log
+ * `live:log:{portfolioId}` (cache/live-events.ts) is dropped through LiveEvents.forget.
+ */
+export function portfolioKeyPrefixes(portfolioId: string, channelIds: string[]): string[] {
+  return [`portfolio:${portfolioId}:`, ...channelIds.map((id) => `dedup:${id}:`)];
+}

@@ -1,0 +1,32 @@
+import { eq, or, sql } from "drizzle-orm";
+import type { AccountStore } from "../../core/accounts/delete-account.js";
+import type { DbOrTx } from "../client.js";
+import { users, verifications } from "../schema/index.js";
+import { listMemberships } from "./member-repository.js";
+
+/** `LIKE` pattern that matches `text` anywhere, literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, "\\$&")}%`;
+
+/** The store `deleteAccount` needs. Sessions, accounts and memberships cascade from the user row. */
+export function accountStore(db: DbOrTx): AccountStore {
+  return {
+    portfoliosOf: (userId) => listMemberships(db, userId),
+    async erase({ userId, email }) {
+      return db.transaction(async (tx) => {
+        // One-time values (sign-in links, OAuth state) carry the e-mail or the user id in their JSON.
+        await tx
+          .delete(verifications)
+          .where(
+            or(
+              eq(verifications.identifier, email),
+              eq(verifications.identifier, userId),
+              sql`${verifications.value} ilike ${containing(email)}`,
+              sql`${verifications.value} like ${containing(userId)}`,
+            ),
+          );
+        const deleted = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+        return deleted.length > 0;
+      });
+    },
+  };
+}
