@@ -18,6 +18,8 @@ export async function shutDown(server: ServerType, cosbot: Cosbot, timeoutMs: nu
   const http = server as ServerType & { closeIdleConnections?(): void; closeAllConnections?(): void };
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   http.closeIdleConnections?.();
+  // Live streams never end by themselves: end them now, or the wait below would always run out.
+  cosbot.liveStreams.closeAll();
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, waitMs);

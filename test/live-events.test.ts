@@ -144,6 +144,13 @@ describe("the live event stream", () => {
     await eventually(() => (h.cosbot.liveStreams.open === 0 && h.cosbot.live.subscribers(h.portfolioId) === 0) || undefined);
   });
 
+  it("ends every stream on shutdown, so browsers reconnect to a process that runs", async () => {
+    const stream = await connect();
+    h.cosbot.liveStreams.closeAll();
+    await stream.ended;
+    await eventually(() => (h.cosbot.liveStreams.open === 0 && h.cosbot.live.subscribers(h.portfolioId) === 0) || undefined);
+  });
+
   it("limits the streams one user may hold open", async () => {
     const streams = [];
     for (let i = 0; i < MAX_STREAMS; i++) streams.push(await connect());

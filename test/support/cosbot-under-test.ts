@@ -47,6 +47,8 @@ export interface HarnessOptions {
   shareDatabase?: TestDatabase;
   seed?: boolean;
   overrides?: Pick<Overrides, "onLocalSignInLink" | "logger" | "webDistDir">;
+  /** Listen on this port (0: any free one); a browser test needs it known up front for PUBLIC_URL. */
+  port?: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function startCosbot(options: HarnessOptions = {}): Promise<Harness
     ...options.env,
   });
   const cosbot = await createCosbot(config, { database: testDb.database, cache, authPlugins: [testUtils()], ...options.overrides });
-  const server: ServerType = serve({ fetch: cosbot.app.fetch, port: 0, hostname: "127.0.0.1" });
+  const server: ServerType = serve({ fetch: cosbot.app.fetch, port: options.port ?? 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   cosbot.runner.start();

@@ -18,6 +18,8 @@ export interface SseStream {
   comments: number;
   /** Resolves with the first event from `from` on (default: the next unseen one) that matches. */
   waitFor(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  /** Resolves when the server ended the stream (or close() aborted it). */
+  ended: Promise<void>;
   close(): void;
 }
 
@@ -29,12 +31,15 @@ export async function openSse(url: string, options: { cookie?: string; lastEvent
   const res = await fetch(url, { headers, signal: abort.signal });
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
+  let markEnded = () => {};
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
   const stream: SseStream = {
     status: res.status,
     headers: res.headers,
     text: "",
     events,
     comments: 0,
+    ended,
     waitFor(match, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -56,6 +61,7 @@ export async function openSse(url: string, options: { cookie?: string; lastEvent
   };
   if (!(res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
     stream.text = await res.text();
+    markEnded();
     return stream;
   }
   void (async () => {
@@ -81,6 +87,7 @@ export async function openSse(url: string, options: { cookie?: string; lastEvent
     } catch {
       // Aborted by close().
     }
+    markEnded();
   })();
   return stream;
 }

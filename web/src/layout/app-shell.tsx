@@ -30,7 +30,11 @@ function PortfolioSwitcher({ me, portfolio }: { me: Me; portfolio: PortfolioRef 
   const [open, setOpen] = useState(false);
   const navigate = useNavigate();
   return (
-    <div className="relative" onKeyDown={(e) => { if (e.key === "Escape") setOpen(false); }}>
+    <div
+      className="relative"
+      onKeyDown={(e) => { if (e.key === "Escape") setOpen(false); }}
+      onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false); }}
+    >
       <button type="button" aria-expanded={open} aria-haspopup="menu" onClick={() => setOpen(!open)} className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm hover:bg-slate-200/60 focus-visible:outline-2 focus-visible:outline-indigo-600">
         <span className="flex size-6 shrink-0 items-center justify-center rounded bg-slate-800 text-xs font-semibold text-white">{portfolio.name.slice(0, 1).toUpperCase()}</span>
         <span className="min-w-0 flex-1 truncate font-medium">{portfolio.name}</span>

@@ -32,7 +32,9 @@ export function GettingStartedPage({ portfolio }: { portfolio: PortfolioRef }) {
   const conversations = useConversations(pid, {});
   if (channels.isPending || agent.isPending) return <Loading />;
   const hasChannel = !!channels.data?.channels.some((c) => c.state === "active");
-  const agentReady = !!agent.data?.agent.updatedAt && !!agent.data.agent.enabled;
+  // A new business gets a generic agent ("Assistant" with stock instructions): set up means made its own.
+  const a = agent.data?.agent;
+  const agentReady = !!a && (a.name !== "Assistant" || !a.instructions.startsWith("You are the customer-service assistant of "));
   const hasTeam = (members.data?.members.length ?? 0) + (members.data?.invitations.length ?? 0) > 1;
   const hasConversation = !!conversations.data?.pages[0]?.conversations.length;
   const done = [hasChannel, agentReady, hasTeam, hasConversation].filter(Boolean).length;

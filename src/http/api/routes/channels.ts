@@ -36,6 +36,8 @@ export function channelRoutes(deps: ApiDeps): ApiRoute[] {
           { connectors: deps.connectors, registry, now: deps.now, onChannelsChanged: deps.onChannelsChanged },
         );
         const [view] = await withErrors(tenant.portfolioId, [channel]);
+        // Other browsers of the portfolio see a (re)connected channel without a reload.
+        void deps.live.publish(tenant.portfolioId, { type: "channel.state", channelId: channel.id, state: "active" });
         return { channel: view };
       },
     }),

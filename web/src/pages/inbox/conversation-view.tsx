@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { AlertCircle, ArrowLeft, MessageSquare, PanelRight, Timer } from "lucide-react";
-import { Fragment, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { Fragment, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { PlatformIcon } from "../../components/platform-icon";
 import { Badge } from "../../components/ui/badge";
@@ -63,6 +63,12 @@ export function ConversationView({ pid, cid, base, showPanelLink }: { pid: strin
   const members = useMembers(pid);
   const agent = useAgent(pid);
   const qc = useQueryClient();
+  const [, setTick] = useState(0);
+  // The window's countdown and what the composer allows change with the clock alone.
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 60_000);
+    return () => clearInterval(t);
+  }, []);
   const scroller = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
 
