@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import pino from "pino";
 
 export type Logger = pino.Logger;
@@ -23,9 +24,30 @@ export function safeError(error: unknown): Record<string, unknown> {
   return { type: error.name, message: error.message, code: (error as Error & { code?: unknown }).code, stack: error.stack };
 }
 
+const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Runs `fn` (an HTTP request's handling) so every line logged meanwhile carries its request id. */
+export function withRequestId<T>(requestId: string, fn: () => T): T {
+  return requestContext.run({ requestId }, fn);
+}
+
+/** Runs `fn` outside any request: timers it arms (background work) do not inherit a request's id. */
+export function outsideRequest<T>(fn: () => T): T {
+  return requestContext.exit(fn);
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
-    { level, redact: { paths: redactPaths, censor: "[redacted]" }, serializers: { err: safeError }, base: undefined },
+    {
+      level,
+      redact: { paths: redactPaths, censor: "[redacted]" },
+      serializers: { err: safeError },
+      base: undefined,
+      mixin: () => {
+        const context = requestContext.getStore();
+        return context ? { requestId: context.requestId } : {};
+      },
+    },
     destination,
   );
 }

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareLogIds } from "../src/cache/ports.js";
 import { waStatus } from "./fakes/index.js";
 import { api, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
-import { eventually } from "./support/channels.js";
 import { type Harness, PNID, startCosbot } from "./support/cosbot-under-test.js";
 import { customerText } from "./support/payloads.js";
 import { openSse, type SseEvent, type SseStream } from "./support/sse-client.js";
@@ -35,6 +34,11 @@ async function connect(options: { as?: ApiUser; lastEventId?: string; query?: st
 
 const of = (type: string, fields: Record<string, unknown> = {}) => (e: SseEvent) =>
   e.event === type && Object.entries(fields).every(([k, v]) => e.json?.[k] === v);
+/** Every stream of this process closed and its bus subscription gone. */
+async function released() {
+  await expect.poll(() => [h.cosbot.liveStreams.open, h.cosbot.live.subscribers(h.portfolioId)], { timeout: 10_000 }).toEqual([0, 0]);
+}
+
 /** Events with an id (everything but ready/resync), as the log holds them. */
 const logged = (s: SseStream) => s.events.filter((e) => e.id !== undefined);
 
@@ -83,14 +87,14 @@ describe("the live event stream", () => {
     const ids = logged(witness).map((e) => e.id!);
     expect(ids.length).toBeGreaterThanOrEqual(8);
     for (let i = 1; i < ids.length; i++) expect(compareLogIds(ids[i]!, ids[i - 1]!)).toBeGreaterThan(0);
-    await eventually(() => witness.comments > 0 || undefined);
+    await expect.poll(() => witness.comments, { timeout: 10_000 }).toBeGreaterThan(0);
   });
 
   it("replays exactly the missed events to a client that reconnects with Last-Event-ID, then goes on live", async () => {
     const first = await connect();
     const lastSeen = logged(witness).at(-1)!.id!;
     first.close();
-    await eventually(() => h.cosbot.liveStreams.open === 1 || undefined);
+    await expect.poll(() => h.cosbot.liveStreams.open, { timeout: 10_000 }).toBe(1);
 
     // While it is away: the customer writes (manual mode: no AI), a person answers, the send goes out.
     h.graph.queueMessageIds("wamid.LIVE_OUT_2");
@@ -141,14 +145,14 @@ describe("the live event stream", () => {
 
   it("lets go of the subscription when a client disconnects", async () => {
     witness.close();
-    await eventually(() => (h.cosbot.liveStreams.open === 0 && h.cosbot.live.subscribers(h.portfolioId) === 0) || undefined);
+    await released();
   });
 
   it("ends every stream on shutdown, so browsers reconnect to a process that runs", async () => {
     const stream = await connect();
     h.cosbot.liveStreams.closeAll();
     await stream.ended;
-    await eventually(() => (h.cosbot.liveStreams.open === 0 && h.cosbot.live.subscribers(h.portfolioId) === 0) || undefined);
+    await released();
   });
 
   it("limits the streams one user may hold open", async () => {
@@ -161,7 +165,7 @@ describe("the live event stream", () => {
     const admin = await memberOf(h, h.portfolioId, "admin");
     (await connect({ as: admin })).close();
     streams.forEach((s) => s.close());
-    await eventually(() => h.cosbot.liveStreams.open === 0 || undefined);
+    await released();
     (await connect()).close();
   });
 

@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphErrors } from "./fakes/index.js";
+import { createLogger } from "../src/logger.js";
+import { graphErrors, waText } from "./fakes/index.js";
 import { startCosbot, type Harness } from "./support/cosbot-under-test.js";
 import { customerText } from "./support/payloads.js";
 
@@ -96,6 +99,34 @@ describe("/metrics without METRICS_TOKEN", () => {
       expect(odd.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
       // Two apps in one process keep separate registries: no "already registered" clash.
       expect(h.cosbot.counters.registry).not.toBe((await import("prom-client")).register);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("request ids in the logs", () => {
+  it("puts the request's id on its request line and on what is logged while handling it", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), done()) });
+    const h = await startCosbot({ overrides: { logger: createLogger("info", sink) } });
+    try {
+      const unknownChannel = `PNID_UNKNOWN_${randomBytes(4).toString("hex")}`;
+      const payload = waText({ pnid: unknownChannel, from: "15551239009", id: "wamid.METRICS_9", body: "hi", timestamp: String(Math.floor(Date.now() / 1000)) });
+      const res = await h.post(payload, { headers: { "x-request-id": "meta-delivery-77" } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-request-id")).toBe("meta-delivery-77");
+      const warning = lines.find((l) => typeof l.msg === "string" && l.msg.startsWith("webhook for a channel that is not connected"));
+      expect(warning).toMatchObject({ requestId: "meta-delivery-77", level: 40 });
+      expect(lines.find((l) => l.msg === "request" && l.path === "/webhooks/whatsapp")).toMatchObject({ requestId: "meta-delivery-77", status: 200 });
+      // Work a request schedules runs later, for no request: its lines do not borrow that request's id.
+      h.openai.failNext(1, { status: 500 });
+      expect((await h.post(customerText("wamid.METRICS_10", "hello", "15551239010"), { headers: { "x-request-id": "meta-delivery-78" } })).status).toBe(200);
+      await h.settle();
+      expect(h.graph.sends).toHaveLength(1);
+      const retry = lines.find((l) => l.msg === "work item failed; will retry");
+      expect(retry).toBeDefined();
+      expect(retry?.requestId).toBeUndefined();
     } finally {
       await h.close();
     }

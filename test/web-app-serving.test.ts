@@ -68,13 +68,13 @@ describe("the built web app", () => {
     }
     const api = await get("/api/nothing-here", page);
     expect(api.status).toBe(404);
-    expect((await api.json()).error.code).toBe("not_found");
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe("not_found");
   });
 
   it("keeps the JSON 404 for requests that do not want a page, and for missing assets", async () => {
     const script = await get("/p/abc/inbox", { accept: "application/json" });
     expect(script.status).toBe(404);
-    expect((await script.json()).error.code).toBe("not_found");
+    expect(((await script.json()) as { error: { code: string } }).error.code).toBe("not_found");
     const asset = await get("/assets/index-gone.js", page);
     expect(asset.status).toBe(404);
     expect(await asset.text()).not.toContain("cosbot-spa");

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { KeyValue } from "../cache/ports.js";
 import { AppError } from "../core/errors.js";
+import { withRequestId } from "../logger.js";
 import type { Auth } from "../auth/create-auth.js";
 import { type GuardDeps, mountApi } from "./api/mount.js";
 import { errorResponse } from "./api/errors.js";
@@ -58,6 +59,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   // The caller's (load balancer's) id when it is a sane token, else a fresh one; echoed back in X-Request-Id.
   app.use(requestId({ limitLength: 128 }));
+  app.use((c, next) => withRequestId(c.get("requestId"), next));
   // The path only: query strings carry verify tokens and OAuth codes.
   app.use(async (c, next) => {
     const started = performance.now();

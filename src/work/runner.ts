@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { RetryLater } from "../core/errors.js";
+import { outsideRequest } from "../logger.js";
 import type { WorkItem, WorkStore } from "./work-store.js";
 
 export type WorkHandler = (item: WorkItem) => Promise<void>;
@@ -56,11 +57,14 @@ export class WorkRunner {
     if (when >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = when;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      void this.drain();
-    }, Math.max(0, when - Date.now()) + 5);
+    // Kicked from a request, but the work it drains is not that request's: no request id on its logs.
+    this.timer = outsideRequest(() =>
+      setTimeout(() => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        void this.drain();
+      }, Math.max(0, when - Date.now()) + 5),
+    );
   }
 
   /** Claims and runs due items until none is left or all slots are busy. */

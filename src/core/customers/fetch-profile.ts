@@ -39,7 +39,10 @@ export async function fetchCustomerProfile(
       recipientPlatformUserId: target.platformUserId,
     });
     const name = profile?.name ?? profile?.username;
-    if (name) await deps.store.saveProfileName(customerId, name);
+    if (name) {
+      await deps.store.saveProfileName(customerId, name);
+      await deps.live.publish(target.portfolioId, { type: "customer.changed", customerId, profileName: name });
+    }
   } catch (error) {
     if (error instanceof SendError && error.tokenInvalid) {
       await deps.store.channelNeedsReauth(target.channelId, error.message);

@@ -87,7 +87,7 @@ export class LiveStreams {
       try {
         if (lastEventId !== undefined) {
           const missed = await this.feed.readSince(who.portfolioId, lastEventId).catch(() => undefined);
-          if (missed) void 0;
+          if (missed) missed.forEach(deliver);
           else {
             // Older than the log holds (or unknown): the client refetches what it shows.
             lastSent = undefined;
@@ -101,7 +101,7 @@ export class LiveStreams {
       } finally {
         this.enders.delete(end);
         clearInterval(heartbeat);
-        void 0;
+        await release();
       }
     });
   }

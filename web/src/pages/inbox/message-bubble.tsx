@@ -19,13 +19,13 @@ const placeholders: Partial<Record<MessageKind, { icon: ComponentType<{ classNam
   unsupported: { icon: HelpCircle, label: "Message type not supported" },
 };
 
-function StatusTick({ m }: { m: Message }) {
+function StatusTick({ m, dark }: { m: Message; dark: boolean }) {
   const label = { queued: "Sending", sent: "Sent", delivered: "Delivered", read: "Read", failed: "Failed", received: "Received" }[m.status];
   const at = m.status === "read" ? m.readAt : m.status === "delivered" ? m.deliveredAt : m.status === "sent" ? m.sentAt : m.status === "failed" ? m.failedAt : null;
   const title = at ? `${label} ${fullTime(at)}` : label;
   const Icon = m.status === "queued" ? Clock : m.status === "sent" ? Check : m.status === "failed" ? AlertCircle : CheckCheck;
   return (
-    <span title={title} data-testid="message-status" data-status={m.status} className={cn("inline-flex", m.status === "read" ? "text-sky-500" : m.status === "failed" ? "text-red-500" : "opacity-70")}>
+    <span title={title} data-testid="message-status" data-status={m.status} className={cn("inline-flex", m.status === "read" ? (dark ? "text-sky-300" : "text-sky-500") : m.status === "failed" ? (dark ? "text-red-200" : "text-red-500") : "opacity-70")}>
       <Icon className="size-3.5" aria-hidden />
       <span className="sr-only">{title}</span>
     </span>
@@ -77,7 +77,7 @@ export function MessageBubble({ m, memberName, agentName }: { m: Message; member
         {!m.text && !ph && <p className="italic opacity-70">(empty message)</p>}
         <p className={cn("mt-1 flex items-center justify-end gap-1 text-[11px]", out && m.author !== "ai" ? "text-white/75" : "text-slate-400")}>
           <time dateTime={m.occurredAt} title={fullTime(m.occurredAt)}>{clockTime(m.occurredAt)}</time>
-          {out && <StatusTick m={m} />}
+          {out && <StatusTick m={m} dark={m.author !== "ai"} />}
         </p>
         {m.reaction && (
           <span className={cn("absolute -bottom-3 rounded-full bg-white px-1.5 text-sm shadow ring-1 ring-slate-200", out ? "left-2" : "right-2")} aria-label={`Customer reacted ${m.reaction}`} data-testid="message-reaction">{m.reaction}</span>
