@@ -5,7 +5,7 @@ import { compareLogIds } from "../src/cache/ports.js";
 import { waStatus } from "./fakes/index.js";
 import { api, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
 import { type Harness, PNID, startCosbot } from "./support/cosbot-under-test.js";
-import { customerText } from "./support/payloads.js";
+import { customerText, nowSeconds } from "./support/payloads.js";
 import { openSse, type SseEvent, type SseStream } from "./support/sse-client.js";
 
 const MAX_STREAMS = 4;
@@ -81,6 +81,37 @@ describe("the live event stream", () => {
     await witness.waitFor(of("conversation.changed", { conversationId, mode: "manual" }));
     expect((await api(h, "POST", `/portfolios/${h.portfolioId}/conversations/${conversationId}/read`, { as: owner })).status).toBe(200);
     await witness.waitFor(of("conversation.changed", { conversationId, unreadCount: 0 }));
+  });
+
+  it("carries a failed delivery with its reason, and a person answering from Meta's own app", async () => {
+    const other = "15557001002";
+    h.graph.queueMessageIds("wamid.LIVE_OUT_F");
+    await h.post(customerText("wamid.LIVE_IN_F", "Can you call me?", other));
+    const reply = await witness.waitFor(of("message.created", { author: "ai", text: "Reply to: Can you call me?" }));
+    await witness.waitFor(of("message.status", { messageId: reply.json.messageId, status: "sent" }));
+    await h.post(waStatus({ pnid: PNID, id: "wamid.LIVE_OUT_F", status: "failed", recipient: other, errors: [{ code: 131026, title: "Message undeliverable" }] }));
+    const failed = await witness.waitFor(of("message.status", { messageId: reply.json.messageId, status: "failed" }));
+    expect(failed.json.error).toMatchObject({ code: "131026" });
+
+    const echo = {
+      object: "whatsapp_business_account",
+      entry: [{
+        id: "WABA_TEST_1",
+        changes: [{
+          field: "smb_message_echoes",
+          value: {
+            messaging_product: "whatsapp",
+            metadata: { display_phone_number: "15550000000", phone_number_id: PNID },
+            message_echoes: [{ from: "15550000000", to: other, id: "wamid.LIVE_ECHO_1", timestamp: nowSeconds(), type: "text", text: { body: "I will call you at 3. — Marta" } }],
+          },
+        }],
+      }],
+    };
+    expect((await h.post(echo)).status).toBe(200);
+    const person = await witness.waitFor(of("message.created", { author: "business_app" }));
+    expect(person.json).toMatchObject({ direction: "out", text: "I will call you at 3. — Marta", status: "sent", conversationId: reply.json.conversationId });
+    await witness.waitFor(of("conversation.changed", { conversationId: reply.json.conversationId, mode: "manual" }));
+    await h.settle();
   });
 
   it("gives every event an increasing id, and keeps idle streams open with heartbeats", async () => {

@@ -25,12 +25,17 @@ export class Counters implements Metrics {
   private readonly values = new Map<string, number>();
 
   inc(name: CounterName, labels: Record<string, string> = {}, by = 1): void {
-    const key = name + JSON.stringify(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+    this.add(name, labels, by);
   }
 
+  /** Only how many observations were made is kept here (read as `<name>_count`). */
   observe(name: HistogramName, _value: number, labels: Record<string, string> = {}): void {
-    this.inc(`${name}_count` as CounterName, labels);
+    this.add(`${name}_count`, labels, 1);
+  }
+
+  private add(name: string, labels: Record<string, string>, by: number): void {
+    const key = name + JSON.stringify(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
 
   get(name: string, labels: Record<string, string> = {}): number {

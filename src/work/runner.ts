@@ -34,6 +34,8 @@ export class WorkRunner {
   private readonly running = new Set<Promise<void>>();
   /** Items this process holds a lease on, to give back at shutdown. */
   private readonly held = new Map<number, WorkItem>();
+  /** Claims on their way, so a stop waits for them (and gives back what they bring). */
+  private readonly claiming = new Set<Promise<unknown>>();
 
   constructor(
     private readonly store: WorkStore,
@@ -73,10 +75,14 @@ export class WorkRunner {
     while (!this.stopped && this.active < slots) {
       this.active++;
       let item: WorkItem | undefined;
+      const claim = this.store.claim(this.owner, this.options.leaseMs);
+      this.claiming.add(claim);
       try {
-        item = await this.store.claim(this.owner, this.options.leaseMs);
+        item = await claim;
       } catch (error) {
         this.options.log.error({ err: error }, "could not claim work");
+      } finally {
+        this.claiming.delete(claim);
       }
       if (!item) {
         this.active--;
@@ -85,7 +91,11 @@ export class WorkRunner {
       if (this.stopped) {
         // Claimed while shutting down: given back untouched rather than started.
         this.active--;
-        await this.store.release([item.id], this.owner).catch((e: unknown) => this.options.log.error({ err: e, workItemId: item.id }, "could not release work"));
+        const id = item.id;
+        const release = this.store.release([id], this.owner).catch((e: unknown) => this.options.log.error({ err: e, workItemId: id }, "could not release work"));
+        this.claiming.add(release);
+        await release;
+        this.claiming.delete(release);
         break;
       }
       const claimed = item;
@@ -142,7 +152,7 @@ export class WorkRunner {
 
   /** Resolves when nothing is running (tests and graceful shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size) await Promise.allSettled([...this.running]);
+    while (this.running.size || this.claiming.size) await Promise.allSettled([...this.running, ...this.claiming]);
   }
 
   /**

@@ -7,8 +7,10 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { eq } from "drizzle-orm";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversations } from "../../src/db/schema/index.js";
 import { FakeGitHub, githubUser, postWebhook, waStatus, waText } from "../fakes/index.js";
 import { launchBrowser, type TestBrowser } from "../support/browser.js";
 import { startCosbot, type Harness } from "../support/cosbot-under-test.js";
@@ -49,6 +51,10 @@ const freePort = () =>
     });
   });
 
+/** Text sends to one customer (`to` is the wa_id with a leading +). */
+const sendsTo = (waId: string) => h.graph.sends.filter((s) => s.to.replace(/\D/g, "") === waId);
+const conversationMode = async (id: string) =>
+  (await h.testDb.database.db.select({ mode: conversations.mode }).from(conversations).where(eq(conversations.id, id)))[0]?.mode;
 const webhook = (payload: object) => postWebhook(h.url, "/webhooks/whatsapp", payload, APP_SECRET);
 const messageBy = (author: string, text: string) => page.locator(`[data-testid="message"][data-author="${author}"]`).filter({ hasText: text });
 const visible = (selector: string) => page.locator(selector).filter({ visible: true });
@@ -87,6 +93,8 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: desktop });
   page = await context.newPage();
+  // A step that cannot happen fails within the test's time, naming what it waited for.
+  page.setDefaultTimeout(15_000);
   // The browser's trip to github.com: the fake approves at once and sends it back to our callback.
   await page.route("https://github.com/**", async (route) => {
     const approved = await fetch(githubUrl(github, route.request().url()), { redirect: "manual" });
@@ -170,7 +178,7 @@ describe("the live inbox in a browser", () => {
     expect((await webhook(waText({ pnid: number.id, waba: number.wabaId, from: tom.waId, id: "wamid.E2E_TOM_1", body: "Are you open on Sunday?", name: tom.name }))).status).toBe(200);
     await page.getByTestId("conversation-item").filter({ hasText: tom.name }).waitFor({ timeout: LIVE_MS });
     await h.settle();
-    expect(h.graph.sends.filter((s) => s.to === maria.waId).map((s) => s.text)).toEqual([AI_ANSWER]);
+    expect(sendsTo(maria.waId).map((s) => s.text)).toEqual([AI_ANSWER]);
     expect(await page.evaluate(() => (window as unknown as { e2eSameDocument?: boolean }).e2eSameDocument)).toBe(true);
   });
 
@@ -179,7 +187,7 @@ describe("the live inbox in a browser", () => {
     expect(await mode.getAttribute("data-mode")).toBe("ai");
     await visible('[data-testid="mode-toggle"]').click();
     await expect.poll(() => mode.getAttribute("data-mode"), { timeout: LIVE_MS }).toBe("manual");
-    await expect.poll(async () => (await h.conversations()).find((c) => c.id === conversationId)?.mode, { timeout: LIVE_MS }).toBe("manual");
+    await expect.poll(async () => conversationMode(conversationId), { timeout: LIVE_MS }).toBe("manual");
 
     await visible('[data-testid="composer-input"]').fill(REPLY);
     await visible('[data-testid="composer-send"]').click();
@@ -189,7 +197,7 @@ describe("the live inbox in a browser", () => {
     await expect.poll(() => reply.getAttribute("data-status"), { timeout: LIVE_MS }).toBe("sent");
 
     await h.settle();
-    const toMaria = h.graph.sends.filter((s) => s.to === maria.waId);
+    const toMaria = sendsTo(maria.waId);
     expect(toMaria.map((s) => s.text)).toEqual([AI_ANSWER, REPLY]);
     expect(toMaria.filter((s) => s.text === REPLY)).toHaveLength(1);
     expect(toMaria[1]).toMatchObject({ phoneNumberId: number.id, token: number.token, type: "text" });

@@ -4,6 +4,9 @@ import type { LiveEnvelope } from "../../cache/live-events.js";
 import { compareLogIds } from "../../cache/ports.js";
 import { AppError } from "../../core/errors.js";
 
+/** Writes a stream may have waiting for a slow client before it is ended. */
+const maxQueuedWrites = 2000;
+
 /** Where a stream hears its portfolio's events and finds the ones a reconnecting client missed. */
 export interface LiveFeed {
   subscribe(portfolioId: string, handler: (event: LiveEnvelope) => void): Promise<() => Promise<void>>;
@@ -45,6 +48,15 @@ export class LiveStreams {
     if (open >= this.options.maxStreamsPerUser) {
       throw new AppError("rate_limited", `at most ${this.options.maxStreamsPerUser} live streams may be open per user; close another tab or window`);
     }
+    // Counted before the first await, so concurrent connects cannot all slip under the limit.
+    this.perUser.set(who.userId, open + 1);
+    this.total++;
+    const uncount = () => {
+      this.total--;
+      const left = (this.perUser.get(who.userId) ?? 1) - 1;
+      if (left > 0) this.perUser.set(who.userId, left);
+      else this.perUser.delete(who.userId);
+    };
     let caughtUp = false;
     const early: LiveEnvelope[] = [];
     let deliver: (event: LiveEnvelope) => void = () => {};
@@ -52,23 +64,23 @@ export class LiveStreams {
     try {
       unsubscribe = await this.feed.subscribe(who.portfolioId, (event) => (caughtUp ? deliver(event) : early.push(event)));
     } catch {
+      uncount();
       throw new AppError("upstream_unavailable", "live updates are unavailable right now (the cache cannot be reached); try again shortly");
     }
-    this.perUser.set(who.userId, open + 1);
-    this.total++;
     const release = async () => {
-      this.total--;
-      const left = (this.perUser.get(who.userId) ?? 1) - 1;
-      if (left > 0) this.perUser.set(who.userId, left);
-      else this.perUser.delete(who.userId);
+      uncount();
       await unsubscribe().catch(() => {});
     };
 
     return streamSSE(c, async (stream) => {
       let lastSent = lastEventId;
       let queue = Promise.resolve();
+      let waiting = 0;
+      let end = () => {};
       const enqueue = (write: () => Promise<unknown>) => {
-        queue = queue.then(write).then(() => undefined, () => undefined);
+        // A client that stopped reading is cut off rather than buffered for: it reconnects and catches up from the log.
+        if (++waiting > maxQueuedWrites) return end();
+        queue = queue.then(write).then(() => void waiting--, () => void waiting--);
       };
       deliver = (event) =>
         enqueue(async () => {
@@ -76,7 +88,6 @@ export class LiveStreams {
           lastSent = event.id;
           await stream.writeSSE({ id: event.id, event: event.type, data: event.data });
         });
-      let end = () => {};
       const closed = new Promise<void>((resolve) => {
         end = resolve;
         stream.onAbort(resolve);
