@@ -17,7 +17,7 @@ function productionSettings(port: number, databaseUrl: string, redisUrl: string)
   return {
     NODE_ENV: "production",
     PORT: String(port),
-    LOG_LEVEL: "info",
+    LOG_LEVEL: "debug",
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
@@ -84,7 +84,7 @@ describe("the production build", () => {
     try {
       const settings = external
         ? productionSettings(port, external.url, process.env.REDIS_URL!)
-        : { DATA_DIR: mkdtempSync(join(tmpdir(), "cosbot-dist-")), PORT: String(port), LOG_LEVEL: "info", METRICS_TOKEN: "metrics-token-0123456789abcdef" };
+        : { DATA_DIR: mkdtempSync(join(tmpdir(), "cosbot-dist-")), PORT: String(port), LOG_LEVEL: "debug", METRICS_TOKEN: "metrics-token-0123456789abcdef" };
       const env = childEnv(settings);
       const migrated = external
         ? await run("npm", ["run", "db:migrate", "--silent"], { env: env as NodeJS.ProcessEnv })
@@ -102,7 +102,7 @@ describe("the production build", () => {
         server.child.kill("SIGTERM");
       }
       expect(await server.exited).toMatchObject({ code: 0 });
-      // JSON lines: the request lines carry their request id.
+      // JSON lines: the request lines carry their request id (probes log theirs at debug).
       const lines = server.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.find((l) => l.msg === "request" && l.path === "/readyz")).toMatchObject({ requestId: expect.any(String), status: 200 });
       expect(lines.some((l) => l.msg === "stopped")).toBe(true);

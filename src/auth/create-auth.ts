@@ -96,5 +96,5 @@ export async function issueLocalSignInLink(auth: Auth): Promise<void> {
     signInMagicLink?(input: { body: { email: string; name: string; callbackURL: string }; headers: Headers }): Promise<unknown>;
   };
   if (!api.signInMagicLink) throw new Error("the local sign-in link is off (LOCAL_SIGN_IN)");
-  await api.signInMagicLink({ body: { email: localOwnerEmail, name: "Local owner", callbackURL: "/api/me" }, headers: new Headers() });
+  await api.signInMagicLink({ body: { email: localOwnerEmail, name: "Local owner", callbackURL: "/" }, headers: new Headers() });
 }

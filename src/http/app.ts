@@ -41,8 +41,15 @@ export interface HttpDeps {
   api: ApiEdgeDeps;
   /** The built web app (web/dist), served last with its client-side routes. */
   webApp?: WebAppDeps;
-  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  log: {
+    error(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    info(obj: object, msg: string): void;
+    debug(obj: object, msg: string): void;
+  };
 }
+
+const probePaths = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Far above any settings body (instructions are at most 20,000 characters); refused before it is read. */
 const apiMaxBodyBytes = 1024 * 1024;
@@ -64,7 +71,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    deps.log.info({ requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+    const line = { requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) };
+    // Probes and scrapes come every few seconds: at info they would drown the lines that matter.
+    if (probePaths.has(c.req.path) && c.res.status < 500) deps.log.debug(line, "request");
+    else deps.log.info(line, "request");
   });
   app.route("/webhooks", webhookRoutes(deps.webhooks));
   app.route("/cron", cronRoutes(deps.cron));

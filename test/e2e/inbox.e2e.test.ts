@@ -38,6 +38,8 @@ let h: Harness;
 let browser: TestBrowser;
 let context: BrowserContext;
 let page: Page;
+/** Uncaught errors in the app's scripts. */
+const pageErrors: string[] = [];
 /** Lets the agent's answer out once the conversation is open, so it has to arrive live. */
 let releaseAnswer: () => void = () => {};
 
@@ -59,10 +61,12 @@ const webhook = (payload: object) => postWebhook(h.url, "/webhooks/whatsapp", pa
 const messageBy = (author: string, text: string) => page.locator(`[data-testid="message"][data-author="${author}"]`).filter({ hasText: text });
 const visible = (selector: string) => page.locator(selector).filter({ visible: true });
 
-async function shoot(name: string, size: { width: number; height: number }, ready: () => Promise<unknown>) {
+/** Saves docs/screenshots/<name>-<desktop|phone>.png of the page, or of one element of it. */
+async function shoot(name: string, size: { width: number; height: number }, ready: () => Promise<unknown>, element?: string) {
   await page.setViewportSize(size);
   await ready();
-  await page.screenshot({ path: join(screenshots, `${name}-${size === desktop ? "desktop" : "phone"}.png`), animations: "disabled" });
+  const options = { path: join(screenshots, `${name}-${size === desktop ? "desktop" : "phone"}.png`), animations: "disabled" as const };
+  await (element ? visible(element).screenshot(options) : page.screenshot(options));
 }
 
 beforeAll(async () => {
@@ -95,6 +99,7 @@ beforeAll(async () => {
   page = await context.newPage();
   // A step that cannot happen fails within the test's time, naming what it waited for.
   page.setDefaultTimeout(15_000);
+  page.on("pageerror", (error) => pageErrors.push(error.message));
   // The browser's trip to github.com: the fake approves at once and sends it back to our callback.
   await page.route("https://github.com/**", async (route) => {
     const approved = await fetch(githubUrl(github, route.request().url()), { redirect: "manual" });
@@ -228,16 +233,25 @@ describe("the live inbox in a browser", () => {
     await visible('[data-testid="customer-panel"]').getByRole("button", { name: "Add note" }).click();
     await visible('[data-testid="note"]').waitFor({ timeout: LIVE_MS });
 
+    const inbox = `${h.url}/p/${portfolioId}/inbox`;
     const thread = () => visible('[data-testid="message-list"]').getByText(REPLY).waitFor();
+    const note = () => visible('[data-testid="note"]').waitFor();
+    // A desktop shows the list, the thread and the customer side by side: the whole page is the
+    // inbox, and the thread and the panel are cut out of it. A phone shows one at a time.
+    await page.goto(`${inbox}/${conversationId}`);
+    await shoot("inbox", desktop, async () => Promise.all([thread(), note()]));
+    await shoot("conversation", desktop, thread, '[data-testid="conversation-view"]');
+    await shoot("customer", desktop, note, '[data-testid="customer-panel"]');
+    await page.goto(inbox);
+    await shoot("inbox", phone, () => visible('[data-testid="conversation-list"]').getByText(maria.name).waitFor());
+    await page.goto(`${inbox}/${conversationId}`);
+    await shoot("conversation", phone, thread);
+    await page.goto(`${inbox}/${conversationId}/customer`);
+    await shoot("customer", phone, note);
     for (const size of [desktop, phone]) {
-      await page.goto(`${h.url}/p/${portfolioId}/inbox`);
-      await shoot("inbox", size, () => visible('[data-testid="conversation-list"]').getByText(maria.name).waitFor());
-      await page.goto(`${h.url}/p/${portfolioId}/inbox/${conversationId}`);
-      await shoot("conversation", size, thread);
-      await page.goto(`${h.url}/p/${portfolioId}/inbox/${conversationId}/customer`);
-      await shoot("customer", size, () => visible('[data-testid="note"]').waitFor());
       await page.goto(`${h.url}/p/${portfolioId}/settings/channels`);
       await shoot("settings", size, () => visible('[data-testid="channel"]').waitFor());
     }
+    expect(pageErrors).toEqual([]);
   });
 });

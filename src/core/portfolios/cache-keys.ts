@@ -1,3 +1,5 @@
+import { dedupKey } from "../inbound/dedup.js";
+
 /**
  * Where the cache keys of a portfolio live, so deleting it can find them. Every key the code
  * writes either starts with one of these prefixes or holds nothing of any portfolio:
@@ -9,5 +11,5 @@
  * `live:log:{portfolioId}` (cache/live-events.ts) is dropped through LiveEvents.forget.
  */
 export function portfolioKeyPrefixes(portfolioId: string, channelIds: string[]): string[] {
-  return [`portfolio:${portfolioId}:`, ...channelIds.map((id) => `dedup:${id}:`)];
+  return [`portfolio:${portfolioId}:`, ...channelIds.map((id) => dedupKey(id, ""))];
 }
