@@ -2,14 +2,16 @@
 // credentials against the (fake) Graph API and subscribes the app; refusals are 4xx naming the field
 // and store nothing; secrets never come back; disconnecting stops routing at once and keeps history.
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { reconnectChannel } from "../src/db/repositories/channel-repository.js";
 import { channels, conversations, messages } from "../src/db/schema/index.js";
 import { graphError, graphErrors, postWebhook, waText } from "./fakes/index.js";
-import { api, type ApiResponse, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
-import { type ChannelHarness, startChannelsCosbot } from "./support/channels.js";
+import { api, type ApiResponse, type ApiUser, memberOf } from "./support/api-client.js";
+import { type ChannelHarness } from "./support/channels.js";
+import { channelsServer } from "./support/channels-server.js";
 import { PNID } from "./support/cosbot-under-test.js";
 
+const server = channelsServer();
 let h: ChannelHarness;
 let admin: ApiUser;
 let agent: ApiUser;
@@ -43,20 +45,8 @@ let numericIds = 0;
 const newId = () => `${Date.now()}${String(++numericIds).padStart(3, "0")}`;
 
 beforeAll(async () => {
-  h = await startChannelsCosbot();
-  admin = await memberOf(h, h.portfolioId, "admin", { name: "Adam Admin" });
+  ({ h, admin, outsider, outsiderPortfolioId: outsiderPortfolio } = server);
   agent = await memberOf(h, h.portfolioId, "agent", { name: "Ana Agent" });
-  outsider = await signedInUser(h, { name: "Olga Outsider" });
-  const created = await api(h, "POST", "/portfolios", { as: outsider, body: { name: "Other Shop" } });
-  outsiderPortfolio = created.body.portfolio.id;
-}, 60_000);
-beforeEach(async () => {
-  await h.settle();
-  h.resetFakes();
-});
-afterAll(async () => {
-  await h?.settle();
-  await h?.close();
 });
 
 /** A WhatsApp number the fake Graph API knows, with its WABA and token. */

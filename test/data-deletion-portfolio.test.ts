@@ -2,8 +2,7 @@
 // through the API and real webhooks; one is deleted; then every table of the Drizzle schema and
 // every cache key is scanned for anything that names it, and the other must be as it was.
 import { randomUUID } from "node:crypto";
-import { eq, is, sql } from "drizzle-orm";
-import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryEventLog } from "../src/cache/memory.js";
 import { rowsOf } from "../src/db/client.js";
@@ -11,14 +10,12 @@ import * as schema from "../src/db/schema/index.js";
 import { metaError, pageMessage, postWebhook, waStatus, waText } from "./fakes/index.js";
 import { api, type ApiResponse, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
 import { type ChannelHarness, startChannelsCosbot } from "./support/channels.js";
+import { dumpTables, rowsNaming, schemaTableNames } from "./support/schema-scan.js";
 
 let h: ChannelHarness;
 let ids = 0;
 const numericId = () => `${Date.now()}${String(++ids).padStart(3, "0")}`;
 
-/** The pgTable objects of the schema module: the list of tables is never written by hand. */
-const tables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable));
-const tableName = (t: PgTable) => getTableConfig(t).name;
 /** Tables that never hold a portfolio's data, and why; every other table must be filled by buildPortfolio. */
 const noPortfolioData: Record<string, string> = {
   user: "people, who outlive the portfolios they belonged to",
@@ -95,16 +92,7 @@ async function buildPortfolio(label: string): Promise<Built> {
 
 const postSigned = (path: string, payload: object, secret: string) => postWebhook(h.url, path, payload, secret);
 
-/** Every row of every schema table as text, per table. */
-async function dump(): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  for (const table of tables) {
-    const name = tableName(table);
-    const rows = rowsOf<{ row: string }>(await h.testDb.database.db.execute(sql.raw(`select t::text as row from "${name}" t`)));
-    out.set(name, rows.map((r) => r.row).sort());
-  }
-  return out;
-}
+const dump = () => dumpTables(h.testDb.database.db);
 
 /** Every key of the cache: KeyValue's, and on the memory cache its event logs, which live apart from them. */
 async function cacheKeys(): Promise<string[]> {
@@ -143,7 +131,7 @@ describe("deleting a portfolio", () => {
     const inDb = rowsOf<{ name: string }>(
       await h.testDb.database.db.execute(sql`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`),
     ).map((r) => r.name);
-    expect(tables.map(tableName).sort()).toEqual([...inDb].sort());
+    expect(schemaTableNames().sort()).toEqual([...inDb].sort());
     const empty = [...before].filter(([name, rows]) => !(name in noPortfolioData) && naming(rows, doomedIds).length === 0).map(([name]) => name);
     // A new table must be filled by buildPortfolio (and emptied by the deletion), or be listed in noPortfolioData with a reason.
     expect(empty).toEqual([]);
@@ -164,9 +152,7 @@ describe("deleting a portfolio", () => {
   });
 
   it("leaves no row in any table that names the portfolio or one of its channels, customers or conversations", async () => {
-    const after = await dump();
-    const left = [...after].flatMap(([name, rows]) => naming(rows, doomedIds).map((row) => `${name}: ${row.slice(0, 200)}`));
-    expect(left).toEqual([]);
+    expect(rowsNaming(await dump(), doomedIds)).toEqual([]);
   });
 
   it("leaves the other portfolio's rows exactly as they were", async () => {
@@ -301,6 +287,9 @@ describe("deleting one's own account", () => {
     const second = await signedInUser(h, { email: `second-${randomUUID().slice(0, 6)}@example.test` });
     await db.update(schema.sessions).set({ userId: user.userId }).where(eq(schema.sessions.userId, second.userId));
     await db.insert(schema.verifications).values({ id: randomUUID(), identifier: randomUUID(), value: JSON.stringify({ email: user.email }), expiresAt: new Date(Date.now() + 60_000) });
+    // Someone else's link whose address merely ends in theirs stays.
+    const bystanderLink = { id: randomUUID(), identifier: randomUUID(), value: JSON.stringify({ email: `jo${user.email}` }), expiresAt: new Date(Date.now() + 60_000) };
+    await db.insert(schema.verifications).values(bystanderLink);
     expect((await api(h, "GET", "/me", { as: second })).status).toBe(200);
 
     const deleted = await api(h, "DELETE", "/me", { as: user, body: { confirm: user.email.toUpperCase() } });
@@ -309,12 +298,25 @@ describe("deleting one's own account", () => {
     expect((await api(h, "GET", "/me", { as: user })).status).toBe(401);
     expect((await api(h, "GET", "/me", { as: second })).status).toBe(401);
 
-    const dumped = [];
-    for (const table of tables) {
-      const rows = rowsOf<{ row: string }>(await db.execute(sql.raw(`select t::text as row from "${tableName(table)}" t`)));
-      dumped.push(...rows.filter((r) => r.row.includes(user.userId) || r.row.toLowerCase().includes(user.email)).map((r) => `${tableName(table)}: ${r.row}`));
+    // The bystander's link stayed; without it, nothing names them.
+    expect(await db.delete(schema.verifications).where(eq(schema.verifications.id, bystanderLink.id)).returning()).toHaveLength(1);
+    const lowered = new Map([...(await dumpTables(db))].map(([table, rows]) => [table, rows.map((r) => r.toLowerCase())]));
+    expect(rowsNaming(lowered, [user.userId.toLowerCase(), user.email.toLowerCase()])).toEqual([]);
+  });
+
+  it("is in the OpenAPI document, with the portfolio's deletion and the customer's export and erasure", async () => {
+    const doc = await api(h, "GET", "/openapi.json");
+    expect(doc.status).toBe(200);
+    const paths = doc.body.paths as Record<string, Record<string, { summary: string; requestBody?: unknown }>>;
+    for (const [path, method] of [
+      ["/api/me", "delete"],
+      ["/api/portfolios/{portfolioId}", "delete"],
+      ["/api/portfolios/{portfolioId}/customers/{customerId}", "delete"],
+      ["/api/portfolios/{portfolioId}/customers/{customerId}/export", "get"],
+    ] as const) {
+      expect(paths[path]?.[method]?.summary, `${method} ${path}`).toBeTruthy();
+      if (method === "delete") expect(paths[path]![method]!.requestBody, `${path} takes its typed confirmation`).toBeDefined();
     }
-    expect(dumped).toEqual([]);
   });
 
   it("leaves other users alone", async () => {

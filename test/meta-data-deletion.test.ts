@@ -3,21 +3,29 @@
 // forgotten, across portfolios; the status page tells the request's state. Wrong signatures are 403
 // and change nothing; anything malformed is 400, never 500.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signRequest } from "../src/channels/meta/signed-request.js";
+import { type MetaCallbackDeps, metaCallbackRoutes } from "../src/http/routes/meta-callbacks.js";
 import type { ChannelCredentials } from "../src/core/ports.js";
 import { channels, conversations, deletionRequests, messages } from "../src/db/schema/index.js";
 import { pageMessage, postWebhook } from "./fakes/index.js";
-import { api, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
-import { type ChannelHarness, OUR_APP_ID, startChannelsCosbot } from "./support/channels.js";
+import { api, type ApiUser } from "./support/api-client.js";
+import { type ChannelHarness, OUR_APP_ID } from "./support/channels.js";
+import { channelsServer } from "./support/channels-server.js";
+import { dumpTables, rowsNaming } from "./support/schema-scan.js";
 
 const META_SECRET = "meta_app_secret_for_deletion_tests";
 const PUBLIC_URL = "http://cosbot.example.test";
 
+const server = channelsServer({ env: { META_APP_SECRET: META_SECRET, PUBLIC_URL }, outsiderName: "Olga Other" });
 let h: ChannelHarness;
 let admin: ApiUser;
+/** Another owner's portfolio, where the same Facebook user connected a channel too. */
 let otherPortfolio: string;
 let otherOwner: ApiUser;
+beforeAll(() => {
+  ({ h, admin, outsider: otherOwner, outsiderPortfolioId: otherPortfolio } = server);
+});
 
 let ids = 0;
 const newId = () => `${Date.now()}${String(++ids).padStart(3, "0")}`;
@@ -63,21 +71,6 @@ const signedFor = (userId: string, secret = META_SECRET, extra: object = {}) =>
   signRequest({ algorithm: "HMAC-SHA256", expires: Math.floor(Date.now() / 1000) + 3600, issued_at: Math.floor(Date.now() / 1000), user_id: userId, ...extra }, secret);
 const statusPage = (code: string) => fetch(`${h.url}/meta/data-deletion/status?code=${encodeURIComponent(code)}`);
 
-beforeAll(async () => {
-  h = await startChannelsCosbot({ env: { META_APP_SECRET: META_SECRET, PUBLIC_URL } });
-  admin = await memberOf(h, h.portfolioId, "admin", { name: "Adam Admin" });
-  otherOwner = await signedInUser(h, { name: "Olga Other" });
-  const created = await api(h, "POST", "/portfolios", { as: otherOwner, body: { name: "Other Shop" } });
-  otherPortfolio = created.body.portfolio.id;
-}, 60_000);
-beforeEach(async () => {
-  await h.settle();
-  h.resetFakes();
-});
-afterAll(async () => {
-  await h?.settle();
-  await h?.close();
-});
 
 describe("connecting a channel records the Meta user behind its token", () => {
   it("asks debug_token with the app token, stores the user id, and never shows it in the API", async () => {
@@ -141,8 +134,10 @@ describe("POST /meta/data-deletion", () => {
     expect((await db().select().from(messages).where(eq(messages.channelId, page.id))).filter((m) => m.direction === "in").map((m) => m.text)).toEqual(["hi"]);
 
     const [request] = await db().select().from(deletionRequests).where(eq(deletionRequests.confirmationCode, body.confirmation_code));
-    expect(request).toMatchObject({ state: "completed", platformUserId: asid, channelsDisabled: 4, userIdsRemoved: 4, failureReason: null });
+    expect(request).toMatchObject({ state: "completed", channelsDisabled: 4, userIdsRemoved: 4, failureReason: null });
     expect(request!.completedAt).toBeInstanceOf(Date);
+    // The request itself forgot who asked: no table holds the user id any more.
+    expect(rowsNaming(await dumpTables(db()), [asid])).toEqual([]);
 
     const status = await fetch(body.url.replace(PUBLIC_URL, h.url));
     expect(status.status).toBe(200);
@@ -270,5 +265,30 @@ describe("POST /meta/deauthorize", () => {
     expect(again.status, again.text).toBe(201);
     expect(again.body.channel.id).toBe(first.body.channel.id);
     expect(await channelRow(first.body.channel.id)).toMatchObject({ state: "active", connectedByMetaUserId: successor });
+  });
+});
+
+describe("a server without META_APP_SECRET", () => {
+  it("refuses both callbacks with 503 naming the setting (the operator's to fix, not Meta's), and does nothing", async () => {
+    const calls: string[] = [];
+    const noted = (name: string) => async () => void calls.push(name);
+    const deps: MetaCallbackDeps = {
+      appSecret: undefined,
+      publicUrl: PUBLIC_URL,
+      now: () => new Date(),
+      log: { warn: () => {} },
+      live: { publish: noted("publish"), forget: noted("forget") },
+      onChannelsChanged: () => void calls.push("routing"),
+      channels: { liveChannelsOf: async () => (calls.push("channels"), []), forget: async () => (calls.push("forget"), 0) },
+      disabler: { disable: async () => (calls.push("disable"), undefined) },
+      requests: { create: noted("create"), complete: noted("complete"), fail: noted("fail"), find: async () => undefined },
+    };
+    const routes = metaCallbackRoutes(deps);
+    for (const path of ["/data-deletion", "/deauthorize"]) {
+      const res = await routes.request(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form(signedFor("123")) });
+      expect(res.status, path).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: "unavailable", message: expect.stringContaining("META_APP_SECRET") } });
+    }
+    expect(calls).toEqual([]);
   });
 });

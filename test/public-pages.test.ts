@@ -10,12 +10,13 @@ import { type Harness, startCosbot } from "./support/cosbot-under-test.js";
 const operatorName = `Acme <b>"Bakery"</b> & Sons`;
 const contactEmail = "o'brien+privacy@example.test";
 const pages = ["/privacy", "/data-deletion"];
+const PUBLIC_URL = "https://cosbot.example.test";
 
 let h: Harness;
 let bare: Harness;
 
 beforeAll(async () => {
-  h = await startCosbot({ env: { OPERATOR_NAME: operatorName, PRIVACY_CONTACT_EMAIL: contactEmail }, seed: false });
+  h = await startCosbot({ env: { OPERATOR_NAME: operatorName, PRIVACY_CONTACT_EMAIL: contactEmail, PUBLIC_URL }, seed: false });
   // The same server without either setting.
   bare = await startCosbot({ seed: false, shareDatabase: h.testDb });
 }, 60_000);
@@ -77,17 +78,25 @@ describe("the public pages", () => {
       "does not download or keep pictures",
       "expire within 24 hours",
       "expires after 7 days",
-      "<code>/meta/data-deletion</code>",
-      "/meta/data-deletion/status?code=",
+      `<code>${PUBLIC_URL}/meta/data-deletion</code>`,
+      `${PUBLIC_URL}/meta/data-deletion/status?code=`,
+      "the Facebook user id in a request is removed once it has completed",
       "download everything",
     ]) {
       expect(page).toContain(fact);
     }
   });
 
-  it("the data-deletion page walks each kind of person through it", async () => {
+  it("the data-deletion page walks each kind of person through it, with this installation's callback and status addresses", async () => {
     const page = await (await get(h, "/data-deletion")).text();
-    for (const part of ['id="customer"', 'id="facebook"', 'id="business"', "/meta/data-deletion/status?code=", "{\"confirm\":\"erase\"}"]) expect(page).toContain(part);
+    for (const part of ['id="customer"', 'id="facebook"', 'id="business"', "{\"confirm\":\"erase\"}"]) expect(page).toContain(part);
+    // The addresses Meta is given, and the one the callback answers with (meta-data-deletion.test.ts checks that answer).
+    for (const path of ["/meta/data-deletion", "/meta/deauthorize", "/meta/data-deletion/status?code="]) expect(page).toContain(`<code>${PUBLIC_URL}${path}`);
+    // A customer is told to ask the business (and the contact address), not to look for Facebook's app settings.
+    const customer = page.slice(page.indexOf('id="customer"'), page.indexOf('id="facebook"'));
+    expect(customer).toContain("Ask the business");
+    expect(customer).toContain("mailto:");
+    expect(customer).toContain("does not reach it");
   });
 });
 

@@ -61,6 +61,9 @@ const webhook = (payload: object) => postWebhook(h.url, "/webhooks/whatsapp", pa
 const messageBy = (author: string, text: string) => page.locator(`[data-testid="message"][data-author="${author}"]`).filter({ hasText: text });
 const visible = (selector: string) => page.locator(selector).filter({ visible: true });
 
+/** True while the page is the document marked when the inbox opened: nothing reloaded it. */
+const sameDocument = () => page.evaluate(() => (globalThis as { e2eSameDocument?: boolean }).e2eSameDocument === true);
+
 /** Saves docs/screenshots/<name>-<desktop|phone>.png of the page, or of one element of it. */
 async function shoot(name: string, size: { width: number; height: number }, ready: () => Promise<unknown>, element?: string) {
   await page.setViewportSize(size);
@@ -112,11 +115,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   releaseAnswer();
-  await browser?.close().catch(() => {});
-  await h?.settle().catch(() => {});
-  await h?.close();
-  restoreFetch?.();
-  await github?.stop();
+  try {
+    await browser?.close();
+    await h?.settle().catch(() => {});
+    await h?.close();
+  } finally {
+    restoreFetch?.();
+    await github?.stop();
+  }
 });
 
 describe("the live inbox in a browser", () => {
@@ -161,7 +167,7 @@ describe("the live inbox in a browser", () => {
     await page.waitForURL(`**/p/${portfolioId}/inbox`);
     await page.getByText("No conversations yet").waitFor();
     await page.locator('[data-testid="live-state"][data-state="live"]').first().waitFor({ timeout: LIVE_MS });
-    await page.evaluate(() => ((window as unknown as { e2eSameDocument: boolean }).e2eSameDocument = true));
+    await page.evaluate(() => ((globalThis as { e2eSameDocument?: boolean }).e2eSameDocument = true));
 
     expect((await webhook(waText({ pnid: number.id, waba: number.wabaId, from: maria.waId, id: "wamid.E2E_MARIA_1", body: QUESTION, name: maria.name }))).status).toBe(200);
     const item = page.getByTestId("conversation-item").filter({ hasText: maria.name });
@@ -184,7 +190,7 @@ describe("the live inbox in a browser", () => {
     await page.getByTestId("conversation-item").filter({ hasText: tom.name }).waitFor({ timeout: LIVE_MS });
     await h.settle();
     expect(sendsTo(maria.waId).map((s) => s.text)).toEqual([AI_ANSWER]);
-    expect(await page.evaluate(() => (window as unknown as { e2eSameDocument?: boolean }).e2eSameDocument)).toBe(true);
+    expect(await sameDocument()).toBe(true);
   });
 
   it("switches the conversation to manual and sends exactly the admin's reply", async () => {
@@ -223,7 +229,7 @@ describe("the live inbox in a browser", () => {
     expect(await tick.getAttribute("title")).toMatch(/^Read /);
     // The AI's answer got no status: its tick stays at sent.
     expect(await messageBy("ai", AI_ANSWER).getByTestId("message-status").getAttribute("data-status")).toBe("sent");
-    expect(await page.evaluate(() => (window as unknown as { e2eSameDocument?: boolean }).e2eSameDocument)).toBe(true);
+    expect(await sameDocument()).toBe(true);
   });
 
   it("saves screenshots of the inbox, a conversation, the customer panel and the settings", async () => {

@@ -54,5 +54,9 @@ export async function builtWebApp(): Promise<string> {
     rmSync(out, { recursive: true, force: true });
     renameSync(tmp, out);
   }
+  // Builds of older sources are of no more use (other runs' unfinished .tmp folders are left alone).
+  for (const name of readdirSync(cache)) {
+    if (!name.includes(".tmp-") && join(cache, name) !== out) rmSync(join(cache, name), { recursive: true, force: true });
+  }
   return out;
 }

@@ -31,7 +31,7 @@ describe("verifySignedRequest", () => {
     const forged = Buffer.from(JSON.stringify({ ...payload, user_id: "999" })).toString("base64url");
     expect(verifySignedRequest(`${sig}.${forged}`, SECRET)).toMatchObject({ ok: false, problem: "bad_signature" });
     expect(verifySignedRequest(`${sig!.slice(0, 20)}.${signed.split(".")[1]}`, SECRET)).toMatchObject({ ok: false, problem: "bad_signature" });
-    expect(verifySignedRequest(signed, undefined)).toMatchObject({ ok: false, problem: "bad_signature", message: expect.stringContaining("META_APP_SECRET") });
+    expect(verifySignedRequest(signed, undefined)).toMatchObject({ ok: false, problem: "unconfigured", message: expect.stringContaining("META_APP_SECRET") });
   });
 
   it.each([

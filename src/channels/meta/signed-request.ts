@@ -10,8 +10,11 @@ export interface SignedRequest {
 
 export type SignedRequestResult =
   | { ok: true; request: SignedRequest }
-  /** `malformed`: not a signed_request at all (400); `bad_signature`: not signed with our app secret (403). */
-  | { ok: false; problem: "malformed" | "bad_signature"; message: string };
+  /**
+   * `malformed`: not a signed_request at all (400); `bad_signature`: not signed with our app secret
+   * (403); `unconfigured`: this server has no app secret to check with (503: the operator's to fix).
+   */
+  | { ok: false; problem: "malformed" | "bad_signature" | "unconfigured"; message: string };
 
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -36,7 +39,7 @@ export function verifySignedRequest(signedRequest: string | undefined, appSecret
   if (!BASE64URL.test(encodedPayload)) return malformed("the payload part of signed_request is not base64url");
 
   // An empty key is a misconfiguration: anyone could produce that HMAC.
-  if (!appSecret) return { ok: false, problem: "bad_signature", message: "this server has no META_APP_SECRET, so it cannot verify Meta's signature" };
+  if (!appSecret) return { ok: false, problem: "unconfigured", message: "this server has no META_APP_SECRET, so it cannot verify Meta's signature" };
   const given = Buffer.from(encodedSignature, "base64url");
   const expected = createHmac("sha256", appSecret).update(encodedPayload, "utf8").digest();
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

@@ -30,6 +30,7 @@ export interface MetaUserChannels {
 
 export interface DeletionRequestStore {
   create(request: { confirmationCode: string; platformUserId: string; receivedAt: Date }): Promise<void>;
+  /** Records what was removed and drops the request's own copy of the user id. */
   complete(confirmationCode: string, removed: MetaUserRemoval, at: Date): Promise<void>;
   fail(confirmationCode: string, reason: string, at: Date): Promise<void>;
   find(confirmationCode: string): Promise<DeletionRequest | undefined>;

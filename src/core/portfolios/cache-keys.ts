@@ -11,5 +11,6 @@ import { dedupKey } from "../inbound/dedup.js";
  * `live:log:{portfolioId}` (cache/live-events.ts) is dropped through LiveEvents.forget.
  */
 export function portfolioKeyPrefixes(portfolioId: string, channelIds: string[]): string[] {
+  // A channel's key for the empty message id is the prefix of all its keys: one format, in dedup.ts.
   return [`portfolio:${portfolioId}:`, ...channelIds.map((id) => dedupKey(id, ""))];
 }

@@ -24,7 +24,10 @@ function setup(overrides: Partial<DeletePortfolioDeps> = {}) {
     unsubscribers: { messenger: { platform: "messenger", subscription: (c) => ({ objectId: c.externalId }), unsubscribe: async () => void steps.push("unsubscribe") } },
     sharing: { liveChannelsOn: async () => [] },
     onChannelsChanged: () => steps.push("routing reloaded"),
-    live: { forget: async (id) => void steps.push(`live log of ${id} dropped`) },
+    live: {
+      publish: async (_id, event) => void steps.push(`told ${event.type === "channel.state" ? `${event.channelId} ${event.state}` : event.type}`),
+      forget: async (id) => void steps.push(`live log of ${id} dropped`),
+    },
     log: { warn: () => {} },
     ...overrides,
   };
@@ -48,14 +51,14 @@ describe("deletePortfolio", () => {
     await expect(deletePortfolio({ portfolioId: "p-2", confirm: "x" }, deps)).rejects.toMatchObject({ code: "not_found" });
   });
 
-  it("erases the rows first, then unsubscribes, then drops the live log and every key of its channels, old ones too", async () => {
+  it("erases the rows first, tells open inboxes, then unsubscribes, then drops the live log and every key of its channels, old ones too", async () => {
     await kv.set("dedup:ch-1:wamid.1", "done", 60_000);
     await kv.set("dedup:ch-old:wamid.2", "done", 60_000);
     await kv.set("portfolio:p-1:anything", "x", 60_000);
     await kv.set("dedup:ch-other:wamid.3", "done", 60_000);
     const { deps, steps } = setup();
     const result = await deletePortfolio({ portfolioId: "p-1", confirm: " Corner Bakery " }, deps);
-    expect(steps).toEqual(["erase", "routing reloaded", "unsubscribe", "live log of p-1 dropped"]);
+    expect(steps).toEqual(["erase", "routing reloaded", "told ch-1 disabled", "told ch-old disabled", "unsubscribe", "live log of p-1 dropped"]);
     expect(result).toEqual({ deleted: true, unsubscribe: [{ channelId: "ch-1", platform: "messenger", ok: true }], cache: { ok: true, keysDeleted: 3 } });
     expect(await kv.keys("")).toEqual(["dedup:ch-other:wamid.3"]);
   });

@@ -2,6 +2,7 @@ import { type SubscriptionSharing, type UnsubscribeResult, unsubscribeChannels }
 import type { ChannelUnsubscriber, SubscribedChannel } from "../channels/ports.js";
 import { AppError } from "../errors.js";
 import type { Platform } from "../events.js";
+import type { LiveEvents } from "../live/ports.js";
 import { portfolioKeyPrefixes } from "./cache-keys.js";
 
 export interface PortfolioDeletionStore {
@@ -25,8 +26,8 @@ export interface DeletePortfolioDeps {
   sharing: SubscriptionSharing;
   /** The webhook routing table must forget the deleted channels. */
   onChannelsChanged(): void;
-  /** Drops the portfolio's live-update catch-up log (events not yet read by a browser). */
-  live: { forget(portfolioId: string): Promise<void> };
+  /** Tells inboxes still open on the portfolio, then drops its live-update catch-up log. */
+  live: Pick<LiveEvents, "publish" | "forget">;
   log: { warn(obj: object, msg: string): void };
 }
 
@@ -54,6 +55,10 @@ export async function deletePortfolio(request: { portfolioId: string; confirm: s
   const channels = await deps.store.channels(request.portfolioId);
   if (!(await deps.store.erase(request.portfolioId))) throw new AppError("not_found", `no portfolio ${request.portfolioId}`);
   deps.onChannelsChanged();
+  // Inboxes still open (another member's) hear that the channels went and refetch, finding the portfolio gone.
+  for (const channelId of channels.ids) {
+    await deps.live.publish(request.portfolioId, { type: "channel.state", channelId, state: "disabled", reason: "the portfolio was deleted" });
+  }
   const unsubscribe = await unsubscribeChannels(channels.subscribed, { unsubscribers: deps.unsubscribers, sharing: deps.sharing });
   for (const r of unsubscribe.filter((u) => !u.ok)) deps.log.warn({ channelId: r.channelId, platform: r.platform, error: r.error }, "channel not unsubscribed at Meta");
   return { deleted: true, unsubscribe, cache: await dropKeys(request.portfolioId, channels.ids, deps) };

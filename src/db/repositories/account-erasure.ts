@@ -13,15 +13,17 @@ export function accountStore(db: DbOrTx): AccountStore {
     portfoliosOf: (userId) => listMemberships(db, userId),
     async erase({ userId, email }) {
       return db.transaction(async (tx) => {
-        // One-time values (sign-in links, OAuth state) carry the e-mail or the user id in their JSON.
+        // One-time values (sign-in links, OAuth state) carry the e-mail or the user id as a JSON
+        // string: matched with its quotes, so that ann@x.test does not take joann@x.test's link.
         await tx
           .delete(verifications)
           .where(
             or(
               eq(verifications.identifier, email),
               eq(verifications.identifier, userId),
-              sql`${verifications.value} ilike ${containing(email)}`,
-              sql`${verifications.value} like ${containing(userId)}`,
+              eq(verifications.value, userId),
+              sql`${verifications.value} ilike ${containing(JSON.stringify(email))}`,
+              sql`${verifications.value} like ${containing(JSON.stringify(userId))}`,
             ),
           );
         const deleted = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });

@@ -10,9 +10,11 @@ export function deletionRequestStore(db: DbOrTx): DeletionRequestStore {
       await db.insert(deletionRequests).values({ confirmationCode, platformUserId, receivedAt, state: "received" });
     },
     async complete(confirmationCode, removed, at) {
+      // Once done, the request itself forgets who asked: the code and counts suffice for the status
+      // page. A failed one keeps the id, so that it can be completed by hand.
       await db
         .update(deletionRequests)
-        .set({ state: "completed", channelsDisabled: removed.channelsDisabled, userIdsRemoved: removed.userIdsRemoved, completedAt: at })
+        .set({ state: "completed", platformUserId: "", channelsDisabled: removed.channelsDisabled, userIdsRemoved: removed.userIdsRemoved, completedAt: at })
         .where(eq(deletionRequests.confirmationCode, confirmationCode));
     },
     async fail(confirmationCode, reason, at) {

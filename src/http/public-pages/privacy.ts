@@ -3,7 +3,7 @@
 import type { PublicPageFacts } from "./facts.js";
 import { html, page } from "./html.js";
 import {
-  cacheHost, contact, databaseHost, mailLink, dataDeletionPath, metaDeletionCallbackPath, metaDeletionStatusPath, modelProvider, operator, pageLinks, privacyPath, siteName,
+  cacheHost, contact, databaseHost, mailLink, dataDeletionPath, metaDeletionCallbackPath, metaDeletionStatusPath, modelProvider, operator, pageLinks, privacyPath, publicAddress, siteName,
 } from "./site.js";
 
 export function privacyPage(f: PublicPageFacts): string {
@@ -22,7 +22,7 @@ and processes the data on that business's behalf.</p>
 your avatar picture. Cosbot asks GitHub only for <code>read:user</code> and <code>user:email</code>; the GitHub
 access token it receives is stored encrypted.</li>
 <li><strong>Sessions:</strong> a session cookie (HttpOnly, SameSite=Lax) and a session record with the IP address and
-browser (user agent) it was created from. A session ends when you sign out and expires after 7 days.</li>
+browser (user agent) it was created from. A session ends when you sign out and expires after 7 days without use.</li>
 <li><strong>The business:</strong> its name, its members and their roles (owner, admin, agent), and pending
 invitations (the invited e-mail address or GitHub login).</li>
 <li><strong>Connected channels:</strong> the WhatsApp phone number id and business account id, the Facebook Page id
@@ -82,8 +82,11 @@ for good when the business erases that customer or deletes its account.</li>
 <li>Disconnecting a channel deletes its credentials at once; its conversation history stays with the business.</li>
 <li>Markers of received message ids expire within 24 hours; the live-update log within an hour; rate-limit
 counters within a minute.</li>
-<li>Delivery statuses that arrive before their message are dropped after 7 days if it never appears, and finished
-background jobs after 7 days.</li>
+<li>Delivery statuses that arrive before their message are dropped after 7 days if it never appears, and completed
+background jobs after 7 days; a job that gave up is kept, with its error, until its conversation or the business is
+deleted.</li>
+<li>Meta's data-deletion requests keep their confirmation code, state, what was removed and when, so that the status
+page can answer; the Facebook user id in a request is removed once it has completed.</li>
 <li>Sessions expire after 7 days. Copies in the database host's backups, and the hosting's logs, go on their own
 schedule.</li>
 </ul>
@@ -94,12 +97,14 @@ schedule.</li>
 stored about you as one file (JSON: profile, notes, every message with its statuses) and can erase you, with all
 your conversations, messages and notes.${f.contactEmail ? html` You can also write to ${mailLink(f.contactEmail)}.` : ""}</li>
 <li><strong>If you connected a Page, Instagram account or WhatsApp number with Facebook:</strong> removing the app in
-your Facebook settings sends Meta's data-deletion request to <code>${metaDeletionCallbackPath}</code>. The channels
-you connected are disconnected, their tokens deleted and your Facebook user id forgotten; you get a confirmation
-code whose status you can check at <code>${metaDeletionStatusPath}?code=…</code>.</li>
+your Facebook settings, asking for your data to be deleted, sends Meta's data-deletion request to
+<code>${publicAddress(f, metaDeletionCallbackPath)}</code>. The channels you connected are disconnected, their tokens
+deleted and your Facebook user id forgotten; you get a confirmation code whose status you can check at
+<code>${publicAddress(f, metaDeletionStatusPath)}?code=…</code>.</li>
 <li><strong>If you run a business on Cosbot:</strong> the owner can delete the business's account, which removes its
-channels and credentials, agent, customers, conversations, messages, notes and cache keys; a user who belongs to no
-business any more can delete their own user account and sessions.</li>
+channels and credentials, agent, customers, conversations, messages, notes, background jobs, members, invitations,
+cache keys and live-update log; a user who belongs to no business any more can delete their own user account,
+sessions and GitHub link.</li>
 </ul>
 <p>Step by step: <a href="${dataDeletionPath}">deleting your data</a>. Questions about this policy: ${contact(f)}.</p>
 `;

@@ -6,6 +6,10 @@ export const dataDeletionPath = "/data-deletion";
 /** Served by the Meta callbacks (src/http/routes/meta-callbacks.ts). */
 export const metaDeletionCallbackPath = "/meta/data-deletion";
 export const metaDeletionStatusPath = "/meta/data-deletion/status";
+export const metaDeauthorizePath = "/meta/deauthorize";
+
+/** A path of this installation as people and Meta see it (config.ts strips PUBLIC_URL's trailing slash). */
+export const publicAddress = (f: PublicPageFacts, path: string) => `${f.publicUrl}${path}`;
 
 export const pageLinks: PageLink[] = [
   { href: privacyPath, label: "Privacy policy" },

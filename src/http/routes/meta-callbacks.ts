@@ -5,6 +5,7 @@ import { AppError } from "../../core/errors.js";
 import { handleMetaDataDeletion, type DataDeletionDeps } from "../../core/lifecycle/handle-meta-data-deletion.js";
 import { handleMetaDeauthorize } from "../../core/lifecycle/handle-meta-deauthorize.js";
 import { errorResponse } from "../api/errors.js";
+import { metaDeletionStatusPath } from "../public-pages/site.js";
 import { deletionStatusPage, unknownCodePage } from "./meta-deletion-status-page.js";
 
 export interface MetaCallbackDeps extends DataDeletionDeps {
@@ -16,14 +17,16 @@ const MAX_BODY_BYTES = 16 * 1024;
 const CODE = /^[A-Za-z0-9]{8,64}$/;
 const bad = (c: Context, message: string) => errorResponse(c, new AppError("bad_request", message));
 
-/** The verified user id, or the response refusing the request (400 malformed, 403 not signed by us). */
+const refusal = { malformed: "bad_request", bad_signature: "forbidden", unconfigured: "unavailable" } as const;
+
+/** The verified user id, or the response refusing the request (400 malformed, 403 not signed by us, 503 no app secret). */
 async function signedUser(c: Context, appSecret: string | undefined): Promise<string | Response> {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") return bad(c, "expected a form-encoded body (application/x-www-form-urlencoded) with signed_request");
   const form = new URLSearchParams(await c.req.text());
   const verified = verifySignedRequest(form.get("signed_request") ?? undefined, appSecret);
   if (verified.ok) return verified.request.userId;
-  return verified.problem === "malformed" ? bad(c, verified.message) : errorResponse(c, new AppError("forbidden", `${verified.message}; nothing was done`));
+  return errorResponse(c, new AppError(refusal[verified.problem], `${verified.message}; nothing was done`));
 }
 
 /** Meta's data-deletion and deauthorize callbacks (meta-platform.md §6), and the deletion status page. */
@@ -35,7 +38,8 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Hono {
     const user = await signedUser(c, deps.appSecret);
     if (user instanceof Response) return user;
     const { confirmationCode } = await handleMetaDataDeletion(user, deps);
-    const url = `${deps.publicUrl}/meta/data-deletion/status?code=${confirmationCode}`;
+    // The public pages print this same path, so the instructions and the answer agree.
+    const url = `${deps.publicUrl}${metaDeletionStatusPath}?code=${confirmationCode}`;
     return c.json({ url, confirmation_code: confirmationCode });
   });
 

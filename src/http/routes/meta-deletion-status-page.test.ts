@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deletionStatusPage, escapeHtml } from "./meta-deletion-status-page.js";
+import { escapeHtml } from "../public-pages/html.js";
+import { deletionStatusPage } from "./meta-deletion-status-page.js";
 
 describe("deletion status page", () => {
   it("escapes what it prints", () => {

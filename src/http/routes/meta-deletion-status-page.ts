@@ -1,9 +1,6 @@
 import type { DeletionRequest } from "../../core/lifecycle/ports.js";
-
-/** Everything printed into the page goes through here. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
-}
+// Everything printed into the page goes through the public pages' one escaper.
+import { escapeHtml } from "../public-pages/html.js";
 
 const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -1,7 +1,8 @@
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { X } from "lucide-react";
 import { Button } from "./button";
 import { cn } from "./cn";
+import { Input } from "./input";
 
 /**
  * A modal on the native <dialog>: focus is trapped and Escape closes it by the browser itself.
@@ -79,6 +80,49 @@ export function ConfirmDialog({ open, onClose, onConfirm, title, description, co
     >
       <div className="text-sm text-slate-600">{description}</div>
       {error && <p role="alert" className="mt-3 text-sm text-red-600">{error}</p>}
+    </Dialog>
+  );
+}
+
+/** A confirmation for what cannot be undone: the button only works once `phrase` is typed exactly. */
+export function TypedConfirmDialog({ open, onClose, onConfirm, title, description, phrase, confirmLabel, busy, error, children, testId }: {
+  open: boolean;
+  onClose(): void;
+  onConfirm(): void;
+  title: string;
+  description: ReactNode;
+  phrase: string;
+  confirmLabel: string;
+  busy?: boolean;
+  error?: string | null;
+  children?: ReactNode;
+  testId?: string;
+}) {
+  const [typed, setTyped] = useState("");
+  const id = useId();
+  const matches = typed.trim() === phrase;
+  const close = () => { setTyped(""); onClose(); };
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      title={title}
+      footer={
+        <>
+          <Button variant="secondary" onClick={close}>Cancel</Button>
+          <Button variant="danger" type="submit" form={id + "form"} disabled={!matches || busy} data-testid={testId && `${testId}-confirm`}>{busy ? "Working…" : confirmLabel}</Button>
+        </>
+      }
+    >
+      <form id={id + "form"} onSubmit={(e) => { e.preventDefault(); if (matches && !busy) onConfirm(); }} className="space-y-3">
+        <div className="text-sm text-slate-600">{description}</div>
+        <div className="space-y-1.5">
+          <label htmlFor={id} className="block text-sm font-medium text-slate-700">Type <span className="rounded bg-slate-100 px-1 font-mono text-slate-900">{phrase}</span> to confirm</label>
+          <Input id={id} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} autoFocus data-testid={testId && `${testId}-input`} />
+        </div>
+        {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+        {children}
+      </form>
     </Dialog>
   );
 }

@@ -1,5 +1,5 @@
 import { AlertCircle, Inbox, Search } from "lucide-react";
-import { useEffect, useState } from "react";
+import { type KeyboardEvent, useEffect, useState } from "react";
 import { NavLink } from "react-router";
 import { PlatformIcon } from "../../components/platform-icon";
 import { Badge } from "../../components/ui/badge";
@@ -29,7 +29,7 @@ function Item({ c, base }: { c: ConversationListItem; base: string }) {
           )
         }
       >
-        <div className="relative mt-0.5">
+        <div className="relative mt-0.5 size-9 shrink-0 self-start">
           <span className="flex size-9 items-center justify-center rounded-full bg-slate-200 text-sm font-medium text-slate-600" aria-hidden>{name.slice(0, 1).toUpperCase()}</span>
           <PlatformIcon platform={c.platform} className="absolute -right-1 -bottom-1 ring-2 ring-white" />
         </div>
@@ -54,6 +54,16 @@ function Item({ c, base }: { c: ConversationListItem; base: string }) {
       </NavLink>
     </li>
   );
+}
+
+/** Up and Down (and Home, End) move between conversations; Enter opens the focused one (it is a link). */
+function moveFocus(e: KeyboardEvent<HTMLUListElement>) {
+  const links = [...e.currentTarget.querySelectorAll<HTMLAnchorElement>("a[data-testid=conversation-item]")];
+  const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+  const next = e.key === "ArrowDown" ? at + 1 : e.key === "ArrowUp" ? at - 1 : e.key === "Home" ? 0 : e.key === "End" ? links.length - 1 : null;
+  if (next === null || links.length === 0) return;
+  e.preventDefault();
+  links[Math.max(0, Math.min(links.length - 1, next))]?.focus();
 }
 
 /** Threads with filters and search; `load more` follows the API's keyset cursor. */
@@ -104,7 +114,7 @@ export function ConversationList({ pid, base, filter, onFilter }: { pid: string;
             <EmptyState icon={<Inbox className="size-5" />} title="No conversations yet">When a customer writes to one of your channels, the conversation shows up here at once.</EmptyState>
           )
         ) : (
-          <ul data-testid="conversation-list">
+          <ul data-testid="conversation-list" onKeyDown={moveFocus} aria-label="Conversations (arrow keys move, Enter opens)">
             {items.map((c) => <Item key={c.id} c={c} base={base} />)}
           </ul>
         )}

@@ -26,9 +26,10 @@ function Panes({ view, pid, me, portfolio, filter, onFilter }: { view: View; pid
       {cid ? (
         <>
           <div className={cn("min-h-0 min-w-0 flex-1", view === "conversation" ? "block" : "hidden lg:block")}>
-            <ConversationView pid={pid} cid={cid} base={base} showPanelLink />
+            <ConversationView pid={pid} cid={cid} base={base} showPanelLink panelOpen={view === "customer"} />
           </div>
-          <div className={cn("min-h-0 w-full border-l border-slate-200 md:w-auto md:flex-1 lg:block lg:w-80 lg:flex-none", view === "customer" ? "block" : "hidden")}>
+          {/* Always beside the thread on a wide screen; below that, opened with the header's toggle. */}
+          <div className={cn("min-h-0 w-full border-l border-slate-200 md:w-auto md:flex-1 lg:w-80 lg:flex-none 2xl:block", view === "customer" ? "block" : "hidden")}>
             <CustomerPanel pid={pid} cid={cid} base={base} me={me} portfolio={portfolio} />
           </div>
         </>

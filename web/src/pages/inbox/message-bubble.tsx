@@ -49,7 +49,22 @@ export function MessageBubble({ m, memberName, agentName }: { m: Message; member
       </li>
     );
   }
+  // A reaction is shown on the message it reacts to; its own row is a quiet line, not a bubble.
+  if (m.kind === "reaction") {
+    return (
+      <li className={cn("flex px-1", out ? "justify-end" : "justify-start")} data-testid="message" data-message-id={m.id} data-author={m.author} data-status={m.status} data-kind="reaction">
+        <span className="inline-flex items-center gap-1.5 text-xs text-slate-500">
+          <Smile className="size-3.5" aria-hidden />{out ? "Reacted" : "Customer reacted"} <span className="text-sm">{m.text || "(removed)"}</span>
+          <time dateTime={m.occurredAt} title={fullTime(m.occurredAt)} className="text-[11px] text-slate-400">{clockTime(m.occurredAt)}</time>
+        </span>
+      </li>
+    );
+  }
   const ph = m.kind !== "text" ? placeholders[m.kind] : undefined;
+  // The server stores a bracketed stand-in ("[unsupported message: …]") as the text of what it cannot show.
+  const text = ph && m.text && /^\[[^\]]*\]$/.test(m.text.trim()) ? null : m.text;
+  const detailErrors = (m.details as { errors?: { title?: string; detail?: string }[] } | null)?.errors;
+  const why = m.kind === "unsupported" ? detailErrors?.[0]?.detail ?? detailErrors?.[0]?.title : undefined;
   const author = authorLabel(m, memberName, agentName);
   const failure = m.status === "failed" ? [m.errorTitle, m.errorDetail].filter(Boolean).join(": ") || "Not delivered" : null;
   const tone =
@@ -70,11 +85,13 @@ export function MessageBubble({ m, memberName, agentName }: { m: Message; member
         )}
         {ph && (
           <p className={cn("flex items-center gap-2 rounded-lg px-2 py-1.5 text-xs font-medium", out && m.author !== "ai" ? "bg-white/15" : "bg-slate-100 text-slate-600")}>
-            <ph.icon className="size-4" aria-hidden />{ph.label}
+            <ph.icon className="size-4 shrink-0" aria-hidden />{ph.label}
           </p>
         )}
-        {m.text && <p className={cn("whitespace-pre-wrap break-words", ph && "mt-1.5", m.deleted && "line-through")}>{m.text}</p>}
-        {!m.text && !ph && <p className="italic opacity-70">(empty message)</p>}
+        {why && <p className="mt-1 text-xs text-slate-500">{why}</p>}
+        )}
+        {text && <p className={cn("whitespace-pre-wrap break-words", ph && "mt-1.5", m.deleted && "line-through")}>{text}</p>}
+        {!text && !ph && <p className="italic opacity-70">(empty message)</p>}
         <p className={cn("mt-1 flex items-center justify-end gap-1 text-[11px]", out && m.author !== "ai" ? "text-white/75" : "text-slate-400")}>
           <time dateTime={m.occurredAt} title={fullTime(m.occurredAt)}>{clockTime(m.occurredAt)}</time>
           {out && <StatusTick m={m} dark={m.author !== "ai"} />}
