@@ -34,7 +34,7 @@ const refreshCalls = (token?: string) =>
 
 async function listenLive(): Promise<{ events: LiveEvent[]; stop: () => Promise<void> }> {
   const events: LiveEvent[] = [];
-  const stop = await h.cache.bus.subscribe(`live:${h.portfolioId}`, (m) => events.push(JSON.parse(m) as LiveEvent));
+  const stop = await h.cosbot.live.subscribe(h.portfolioId, (e) => events.push(JSON.parse(e.data) as LiveEvent));
   return { events, stop };
 }
 

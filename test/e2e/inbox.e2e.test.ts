@@ -242,12 +242,13 @@ describe("the live inbox in a browser", () => {
     const inbox = `${h.url}/p/${portfolioId}/inbox`;
     const thread = () => visible('[data-testid="message-list"]').getByText(REPLY).waitFor();
     const note = () => visible('[data-testid="note"]').waitFor();
-    // A desktop shows the list, the thread and the customer side by side: the whole page is the
-    // inbox, and the thread and the panel are cut out of it. A phone shows one at a time.
-    await page.goto(`${inbox}/${conversationId}`);
+    // On a desktop the customer route shows the list, the thread and the customer side by side:
+    // that whole page is the inbox, and the customer panel is cut out of it. A phone shows one at a time.
+    await page.goto(`${inbox}/${conversationId}/customer`);
     await shoot("inbox", desktop, async () => Promise.all([thread(), note()]));
-    await shoot("conversation", desktop, thread, '[data-testid="conversation-view"]');
     await shoot("customer", desktop, note, '[data-testid="customer-panel"]');
+    await page.goto(`${inbox}/${conversationId}`);
+    await shoot("conversation", desktop, thread);
     await page.goto(inbox);
     await shoot("inbox", phone, () => visible('[data-testid="conversation-list"]').getByText(maria.name).waitFor());
     await page.goto(`${inbox}/${conversationId}`);

@@ -4,7 +4,7 @@ import { keys } from "./queries";
 
 export type LiveState = "connecting" | "live" | "offline";
 
-interface LiveEvent { conversationId?: string; channelId?: string }
+interface LiveEvent { conversationId?: string; channelId?: string; customerId?: string }
 
 const parse = (e: MessageEvent): LiveEvent => {
   try {
@@ -73,6 +73,12 @@ export function useLiveUpdates(pid: string): LiveState {
         const { conversationId } = parse(e);
         refresh(keys.conversations(pid));
         if (conversationId) refresh(keys.conversation(pid, conversationId));
+      });
+      // The platform told us a customer's name: it shows in the list, the thread header and the panel.
+      source.addEventListener("customer.changed", (e) => {
+        const { customerId } = parse(e);
+        refresh(keys.conversations(pid), ["p", pid, "conversation"]);
+        if (customerId) refresh(keys.customer(pid, customerId));
       });
       source.addEventListener("channel.state", () => refresh(keys.channels(pid)));
       source.addEventListener("resync", () => refresh(keys.portfolio(pid)));

@@ -6,6 +6,7 @@ import { Button } from "../components/ui/button";
 import { Card } from "../components/ui/card";
 import { Field, Input } from "../components/ui/input";
 import { Loading } from "../components/ui/states";
+import { DeleteAccount } from "./account-deletion";
 import { api, ApiError, errorMessage } from "../lib/api";
 import { keys, useMe } from "../lib/queries";
 import type { PortfolioRef } from "../lib/types";
@@ -47,6 +48,12 @@ export function CreatePortfolioPage() {
             </div>
           </form>
         </Card>
+        {first && me.data && (
+          <div className="mt-6 flex items-center justify-center gap-2 text-xs text-slate-500">
+            <span>Signed in as {me.data.user.email}.</span>
+            <DeleteAccount me={me.data} compact />
+          </div>
+        )}
       </div>
     </main>
   );

@@ -86,14 +86,14 @@ export function ConversationList({ pid, base, filter, onFilter }: { pid: string;
           <Input type="search" aria-label="Search conversations" placeholder="Search name, id or message" value={q} onChange={(e) => setQ(e.target.value)} className="pl-8" data-testid="conversation-search" />
         </div>
         <div className="flex gap-2">
-          <Select aria-label="Channel" value={filter.channelId ?? ""} onChange={(e) => onFilter({ ...filter, channelId: e.target.value || undefined })} className="h-8 min-w-0 flex-1 text-xs">
+          <Select aria-label="Channel" value={filter.channelId ?? ""} onChange={(e) => onFilter({ ...filter, channelId: e.target.value || undefined })} className="h-8 min-w-0 flex-1 pr-7 pl-2.5 text-xs">
             <option value="">All channels</option>
             {channels.data?.channels.map((ch) => (
               <option key={ch.id} value={ch.id}>{ch.displayName || `${platformName[ch.platform]} ${ch.externalId}`}</option>
             ))}
           </Select>
-          <Select aria-label="Mode" value={filter.mode ?? ""} onChange={(e) => onFilter({ ...filter, mode: (e.target.value || undefined) as Mode | undefined })} className="h-8 w-28 text-xs">
-            <option value="">AI & manual</option>
+          <Select aria-label="Mode" value={filter.mode ?? ""} onChange={(e) => onFilter({ ...filter, mode: (e.target.value || undefined) as Mode | undefined })} className="h-8 w-27 shrink-0 pr-7 pl-2.5 text-xs">
+            <option value="">All modes</option>
             <option value="ai">AI</option>
             <option value="manual">Manual</option>
           </Select>

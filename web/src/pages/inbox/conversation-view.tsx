@@ -106,28 +106,28 @@ export function ConversationView({ pid, cid, base, showPanelLink, panelOpen = fa
   return (
     <section aria-label={`Conversation with ${name}`} className="flex h-full min-h-0 flex-col bg-slate-50" data-testid="conversation-view" data-conversation-id={cid}>
       <header className="flex flex-wrap items-center gap-x-3 gap-y-1.5 border-b border-slate-200 bg-white px-3 py-2 sm:px-4">
-        <div className="flex min-w-0 flex-1 basis-56 items-center gap-2">
+        <div className="order-1 flex min-w-0 flex-1 basis-56 sm:order-none items-center gap-2">
           <Link to={base} className="-ml-1 rounded-md p-1.5 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600 md:hidden" aria-label="Back to conversations"><ArrowLeft className="size-4" /></Link>
           <PlatformIcon platform={h.channel.platform} />
           <div className="min-w-0 flex-1">
             <h1 className="truncate text-sm font-semibold text-slate-900">{name}</h1>
             <p className="truncate text-xs text-slate-500">{platformName[h.channel.platform]} · {h.channel.displayName || h.channel.externalId}</p>
           </div>
-          {showPanelLink && (
-            <Link
-              to={panelOpen ? `${base}/${cid}` : `${base}/${cid}/customer`}
-              aria-pressed={panelOpen}
-              className={cn("order-last rounded-md p-1.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600 2xl:hidden", panelOpen ? "bg-slate-100 text-slate-900" : "text-slate-500")}
-              aria-label={panelOpen ? "Hide customer details" : "Customer details"}
-              title={panelOpen ? "Hide customer details" : "Customer details"}
-              data-testid="customer-toggle"
-            ><PanelRight className="size-4" /></Link>
-          )}
         </div>
-        <div className="flex items-center gap-3">
+        <div className="order-3 flex items-center gap-3 sm:order-none">
           <WindowPill head={h} />
           <ModeSwitch pid={pid} head={h} />
         </div>
+        {showPanelLink && (
+          <Link
+            to={panelOpen ? `${base}/${cid}` : `${base}/${cid}/customer`}
+            aria-pressed={panelOpen}
+            className={cn("order-2 rounded-md p-1.5 sm:order-none hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600 2xl:hidden", panelOpen ? "bg-slate-100 text-slate-900" : "text-slate-500")}
+            aria-label={panelOpen ? "Hide customer details" : "Customer details"}
+            title={panelOpen ? "Hide customer details" : "Customer details"}
+            data-testid="customer-toggle"
+          ><PanelRight className="size-4" /></Link>
+        )}
       </header>
       {attention && (
         <div role="status" className="flex items-start gap-2 border-b border-red-100 bg-red-50 px-4 py-2 text-xs text-red-800" data-testid="attention-banner">

@@ -1,9 +1,9 @@
-import { ArrowLeft, Pencil, StickyNote, Trash2 } from "lucide-react";
+import { ArrowLeft, Download, Pencil, ShieldAlert, StickyNote, Trash2 } from "lucide-react";
 import { type FormEvent, useState } from "react";
-import { Link } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { PlatformIcon } from "../../components/platform-icon";
 import { Button } from "../../components/ui/button";
-import { ConfirmDialog } from "../../components/ui/dialog";
+import { ConfirmDialog, TypedConfirmDialog } from "../../components/ui/dialog";
 import { Textarea } from "../../components/ui/input";
 import { EmptyState, ErrorState, Loading } from "../../components/ui/states";
 import { useToast } from "../../components/ui/toast";
@@ -54,11 +54,58 @@ function NoteItem({ note, pid, customerId, mayEdit, mayDelete }: { note: Note; p
   );
 }
 
+/** The customer's data rights, exercised by an owner or admin: a JSON copy of everything, or erasure. */
+function CustomerData({ pid, customerId, name, base }: { pid: string; customerId: string; name: string; base: string }) {
+  const toast = useToast();
+  const navigate = useNavigate();
+  const [confirm, setConfirm] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const erase = usePortfolioMutation(pid, (b) => api(`${b}/customers/${customerId}`, { method: "DELETE", body: { confirm: "erase" } }), () => [keys.conversations(pid)]);
+  const download = async () => {
+    setExporting(true);
+    try {
+      const doc = await api<unknown>(`/api/portfolios/${encodeURIComponent(pid)}/customers/${customerId}/export`);
+      const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `customer-${customerId}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      toast("error", errorMessage(err));
+    } finally {
+      setExporting(false);
+    }
+  };
+  return (
+    <section aria-labelledby="privacy-title" className="border-t border-slate-100 px-4 py-3">
+      <h3 id="privacy-title" className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Customer data</h3>
+      <p className="mb-2 text-xs text-slate-500">For a customer's request to see or remove what you hold about them.</p>
+      <div className="flex flex-wrap gap-2">
+        <Button variant="secondary" size="sm" onClick={() => void download()} disabled={exporting} data-testid="customer-export"><Download className="size-3.5" aria-hidden />{exporting ? "Exporting…" : "Export data"}</Button>
+        <Button variant="danger-ghost" size="sm" onClick={() => setConfirm(true)} data-testid="customer-erase"><ShieldAlert className="size-3.5" aria-hidden />Erase customer</Button>
+      </div>
+      <TypedConfirmDialog
+        open={confirm}
+        onClose={() => { setConfirm(false); erase.reset(); }}
+        title={`Erase ${name}?`}
+        description="The customer and all their conversations, messages and notes are removed for good, for everyone in the team. If they write again they start as a new customer."
+        phrase="erase"
+        confirmLabel="Erase for good"
+        testId="customer-erase"
+        busy={erase.isPending}
+        error={erase.error ? errorMessage(erase.error) : null}
+        onConfirm={() => erase.mutate(undefined, { onSuccess: () => { setConfirm(false); toast("ok", `${name} was erased.`); navigate(base, { replace: true }); } })}
+      />
+    </section>
+  );
+}
+
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div className="flex justify-between gap-4 py-1.5 text-sm">
       <dt className="text-slate-500">{label}</dt>
-      <dd className="min-w-0 truncate text-right text-slate-900">{children}</dd>
+      <dd className="min-w-0 break-words text-right text-slate-900">{children}</dd>
     </div>
   );
 }
@@ -117,6 +164,7 @@ export function CustomerPanel({ pid, cid, base, me, portfolio }: { pid: string; 
               )}
             </div>
           </section>
+          {isAdmin && <CustomerData pid={pid} customerId={customerId} name={head.data.customer.profileName || head.data.customer.platformUserId} base={base} />}
         </div>
       )}
     </aside>

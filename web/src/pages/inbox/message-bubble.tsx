@@ -89,7 +89,6 @@ export function MessageBubble({ m, memberName, agentName }: { m: Message; member
           </p>
         )}
         {why && <p className="mt-1 text-xs text-slate-500">{why}</p>}
-        )}
         {text && <p className={cn("whitespace-pre-wrap break-words", ph && "mt-1.5", m.deleted && "line-through")}>{text}</p>}
         {!text && !ph && <p className="italic opacity-70">(empty message)</p>}
         <p className={cn("mt-1 flex items-center justify-end gap-1 text-[11px]", out && m.author !== "ai" ? "text-white/75" : "text-slate-400")}>

@@ -3,6 +3,7 @@ import { LinkTabs } from "../../components/ui/tabs";
 import type { Me, PortfolioRef } from "../../lib/types";
 import { AgentSettings } from "./agent-settings";
 import { ChannelSettings } from "./channel-settings";
+import { DangerZone } from "./danger-zone";
 import { GeneralSettings } from "./general-settings";
 import { MemberSettings } from "./member-settings";
 
@@ -28,7 +29,7 @@ export function SettingsPage({ portfolio, me }: { portfolio: PortfolioRef; me: M
           <Route path="channels" element={<ChannelSettings portfolio={portfolio} />} />
           <Route path="agent" element={<AgentSettings portfolio={portfolio} />} />
           <Route path="members" element={<MemberSettings portfolio={portfolio} me={me} />} />
-          <Route path="business" element={<GeneralSettings portfolio={portfolio} />} />
+          <Route path="business" element={<div className="space-y-6"><GeneralSettings portfolio={portfolio} /><DangerZone portfolio={portfolio} me={me} /></div>} />
           <Route path="*" element={<Navigate to={`${base}/channels`} replace />} />
         </Routes>
       </div>
