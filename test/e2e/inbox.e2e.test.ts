@@ -2,9 +2,9 @@
 // web app, with GitHub, the Graph API and OpenAI faked on loopback. A business signs in with GitHub,
 // names itself, connects WhatsApp, watches a customer's message and the agent's answer arrive,
 // takes over, replies, and sees the ticks of its reply turn delivered and read, all without a
-// reload. The run also saves the screenshots in docs/screenshots/.
+// reload. The run also saves the screenshots in docs/screenshots/. With REDIS_URL set, a browser on
+// a second server sharing Postgres and Redis sees a message that arrived at the first.
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
@@ -15,6 +15,7 @@ import { FakeGitHub, githubUser, postWebhook, waStatus, waText } from "../fakes/
 import { launchBrowser, type TestBrowser } from "../support/browser.js";
 import { startCosbot, type Harness } from "../support/cosbot-under-test.js";
 import { githubUrl, routeGithubFetch } from "../support/github-fetch.js";
+import { freePort } from "../support/redis-server.js";
 import { builtWebApp } from "../support/web-build.js";
 
 const screenshots = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
@@ -42,16 +43,10 @@ let page: Page;
 const pageErrors: string[] = [];
 /** Lets the agent's answer out once the conversation is open, so it has to arrive live. */
 let releaseAnswer: () => void = () => {};
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+let webDistDir = "";
+/** What the first steps created, for the later ones. */
+let portfolioId = "";
+let conversationId = "";
 
 /** Text sends to one customer (`to` is the wa_id with a leading +). */
 const sendsTo = (waId: string) => h.graph.sends.filter((s) => s.to.replace(/\D/g, "") === waId);
@@ -76,7 +71,8 @@ beforeAll(async () => {
   github = new FakeGitHub();
   await github.start();
   restoreFetch = routeGithubFetch(github);
-  const [webDistDir, port] = await Promise.all([builtWebApp(), freePort()]);
+  let port: number;
+  [webDistDir, port] = await Promise.all([builtWebApp(), freePort()]);
   const publicUrl = `http://127.0.0.1:${port}`;
   h = await startCosbot({
     seed: false,
@@ -126,8 +122,6 @@ afterAll(async () => {
 });
 
 describe("the live inbox in a browser", () => {
-  let portfolioId = "";
-  let conversationId = "";
 
   it("signs in with GitHub and names the business", async () => {
     await page.goto(h.url);
@@ -262,3 +256,44 @@ describe("the live inbox in a browser", () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+// With Redis, a second server on the same Postgres and Redis: a browser on it sees what a webhook
+// to the first one brought in. (Without Redis each server has its own in-memory fan-out by design;
+// test/live-two-processes.test.ts covers real processes.)
+if (process.env.REDIS_URL) {
+  describe("a browser on a second server sharing Postgres and Redis", () => {
+    let second: Harness | undefined;
+    afterAll(async () => {
+      await second?.settle().catch(() => {});
+      await second?.close();
+    });
+
+    it("shows a message that arrived at the first server, live", async () => {
+      const port = await freePort();
+      second = await startCosbot({
+        shareDatabase: h.testDb,
+        seed: false,
+        port,
+        env: { PUBLIC_URL: `http://127.0.0.1:${port}`, GITHUB_CLIENT_ID: github.clientId, GITHUB_CLIENT_SECRET: github.clientSecret },
+        overrides: { webDistDir },
+      });
+      // Cookies do not depend on the port: the session from GitHub sign-in is valid on both.
+      const other = await context.newPage();
+      other.setDefaultTimeout(15_000);
+      other.on("pageerror", (error) => pageErrors.push(error.message));
+      await other.goto(`${second.url}/p/${portfolioId}/inbox/${conversationId}`);
+      await other.locator('[data-testid="live-state"][data-state="live"]').first().waitFor({ timeout: LIVE_MS });
+      await other.locator('[data-testid="message"][data-author="member"]').filter({ hasText: REPLY }).waitFor();
+
+      const text = "Could you add a croissant as well?";
+      expect((await webhook(waText({ pnid: number.id, waba: number.wabaId, from: maria.waId, id: "wamid.E2E_MARIA_2", body: text, name: maria.name }))).status).toBe(200);
+      await other.locator('[data-testid="message"][data-author="customer"]').filter({ hasText: text }).waitFor({ timeout: LIVE_MS });
+      await expect.poll(() => other.getByTestId("conversation-item").filter({ hasText: maria.name }).textContent(), { timeout: LIVE_MS }).toContain(text);
+      // Manual mode: the agent stays silent on both servers.
+      await Promise.all([h.settle(), second.settle()]);
+      expect(sendsTo(maria.waId).map((s) => s.text)).toEqual([AI_ANSWER, REPLY]);
+      expect(pageErrors).toEqual([]);
+      await other.close();
+    });
+  });
+}

@@ -11,7 +11,7 @@ export function LinkTabs({ tabs, label }: { tabs: { to: string; label: string }[
           to={t.to}
           className={({ isActive }) =>
             cn(
-              "-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-600 rounded-t",
+              "-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600 rounded-t",
               isActive ? "border-indigo-600 text-indigo-700" : "border-transparent text-slate-500 hover:text-slate-800",
             )
           }

@@ -7,6 +7,7 @@ import { Button } from "../../components/ui/button";
 import { cn } from "../../components/ui/cn";
 import { Input, Select } from "../../components/ui/input";
 import { EmptyState, ErrorState, Loading, Spinner } from "../../components/ui/states";
+import { errorMessage } from "../../lib/api";
 import { platformName, shortTime } from "../../lib/format";
 import { type ConversationFilter, useChannels, useConversations } from "../../lib/queries";
 import type { ConversationListItem, Mode } from "../../lib/types";
@@ -100,10 +101,17 @@ export function ConversationList({ pid, base, filter, onFilter }: { pid: string;
           <Button variant={filter.unread ? "primary" : "secondary"} size="sm" aria-pressed={!!filter.unread} onClick={() => onFilter({ ...filter, unread: !filter.unread || undefined })}>Unread</Button>
         </div>
       </div>
+      {/* A failed refresh keeps what was shown, and says so. */}
+      {list.error && list.data && (
+        <p role="status" className="flex items-center gap-2 border-b border-amber-200 bg-amber-50 px-3 py-1.5 text-xs text-amber-900">
+          <AlertCircle className="size-3.5 shrink-0" aria-hidden /><span className="flex-1">Could not refresh: {errorMessage(list.error)}</span>
+          <button type="button" className="font-medium underline focus-visible:outline-2 focus-visible:outline-indigo-600" onClick={() => void list.refetch()}>Retry</button>
+        </p>
+      )}
       <div className="min-h-0 flex-1 overflow-y-auto">
         {list.isPending ? (
           <Loading label="Loading conversations…" />
-        ) : list.error ? (
+        ) : list.error && !list.data ? (
           <ErrorState error={list.error} onRetry={() => void list.refetch()} />
         ) : items.length === 0 ? (
           filtered ? (

@@ -9,7 +9,7 @@ import { cn } from "../../components/ui/cn";
 import { EmptyState, ErrorState, Loading, Spinner } from "../../components/ui/states";
 import { Switch } from "../../components/ui/switch";
 import { useToast } from "../../components/ui/toast";
-import { api, errorMessage } from "../../lib/api";
+import { api, ApiError, errorMessage } from "../../lib/api";
 import { dayHeading, fullTime, platformName, span } from "../../lib/format";
 import { keys, useAgent, useConversation, useMembers, useMessages, usePortfolioMutation } from "../../lib/queries";
 import type { ConversationHead, Mode } from "../../lib/types";
@@ -98,7 +98,8 @@ export function ConversationView({ pid, cid, base, showPanelLink, panelOpen = fa
   useEffect(() => { nearBottom.current = true; }, [cid]);
 
   if (head.isPending) return <Loading label="Loading conversation…" className="h-full" />;
-  if (head.error) return <ErrorState error={head.error} onRetry={() => void head.refetch()} className="h-full justify-center" />;
+  // A failed refresh keeps the thread on screen; a conversation that is gone (erased) does not.
+  if (head.error && (!head.data || (head.error instanceof ApiError && head.error.status === 404))) return <ErrorState error={head.error} onRetry={() => void head.refetch()} className="h-full justify-center" />;
   const h = head.data;
   const name = h.customer.profileName || h.customer.platformUserId;
   const attention = h.conversation.attention;
@@ -149,7 +150,7 @@ export function ConversationView({ pid, cid, base, showPanelLink, panelOpen = fa
         )}
         {messages.isPending ? (
           <Loading label="Loading messages…" />
-        ) : messages.error ? (
+        ) : messages.error && !messages.data ? (
           <ErrorState error={messages.error} onRetry={() => void messages.refetch()} />
         ) : ordered.length === 0 ? (
           <EmptyState icon={<MessageSquare className="size-5" />} title="No messages yet" />

@@ -20,7 +20,7 @@ function Panes({ view, pid, me, portfolio, filter, onFilter }: { view: View; pid
   const base = `/p/${pid}/inbox`;
   return (
     <div className="flex h-full min-h-0 flex-1">
-      <div className={cn("min-h-0 w-full border-r border-slate-200 bg-white md:block md:w-80 md:shrink-0", view === "list" ? "block" : "hidden")}>
+      <div className={cn("min-h-0 w-full border-r border-slate-200 bg-white md:block md:w-80 md:shrink-0 xl:w-88", view === "list" ? "block" : "hidden")}>
         <ConversationList pid={pid} base={base} filter={filter} onFilter={onFilter} />
       </div>
       {cid ? (
