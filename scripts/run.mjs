@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ensureWebDist } from "./web-dist.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = process.argv[2] ?? "main";
@@ -14,6 +15,7 @@ if (process.env.NODE_ENV === "production") {
   }
   await import(pathToFileURL(compiled).href);
 } else {
+  if (entry === "main") ensureWebDist(root);
   const { register } = await import("tsx/esm/api");
   register();
   await import(pathToFileURL(join(root, "src", `${entry}.ts`)).href);
