@@ -79,7 +79,7 @@ export function MessageBubble({ m, memberName, agentName }: { m: Message; member
           {m.author === "ai" && <Bot className="size-3" aria-hidden />}{author}
         </span>
       )}
-      <div className={cn("relative max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%]", tone, out ? "rounded-br-md" : "rounded-bl-md", m.deleted && "opacity-60")}>
+      <div className={cn("relative max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm sm:max-w-[70%]", tone, out ? "rounded-br-md" : "rounded-bl-md", m.deleted && "opacity-60", m.status === "failed" && "ring-2 ring-red-300")}>
         {m.deleted && (
           <p className={cn("mb-1 inline-flex items-center gap-1 text-xs font-medium", out && m.author !== "ai" ? "text-white/80" : "text-slate-500")}><Trash2 className="size-3" aria-hidden />Deleted by the customer</p>
         )}
