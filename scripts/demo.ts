@@ -24,6 +24,7 @@ import { connectInstagram, connectMessenger, OUR_APP_ID } from "./demo/meta-chan
 import { confirmUnanswered, playDm, quietUntil } from "./demo/meta-dm.js";
 import { bakeryInstructions, shopAssistantReply } from "./demo/shop-assistant.js";
 import { connectWhatsApp, playWhatsApp, REPLY_QUIET_MS } from "./demo/whatsapp.js";
+import { showMetrics } from "./demo/metrics.js";
 
 const BUSINESS = "Demo Bakery";
 const AGENT = "Mia";
@@ -140,6 +141,8 @@ async function play(run: Running): Promise<void> {
   const quiet = await Promise.all(unanswered.map((u) => confirmUnanswered(stage, u)));
   check("nothing tried to leave 127.0.0.1 (whole demo)", offLoopback.length === 0, offLoopback.join(", "));
   say(`Follow-ups left to the team: ${unanswered.map((u, i) => `${u.dm.app} ${quiet[i] ? "unanswered" : "ANSWERED"}`).join(", ")}`);
+  say();
+  await showMetrics(url, ["whatsapp", "messenger", "instagram"]);
 }
 
 async function shutDown(run: Running): Promise<void> {

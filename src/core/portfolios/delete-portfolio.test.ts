@@ -15,8 +15,7 @@ function setup(overrides: Partial<DeletePortfolioDeps> = {}) {
   const channel: SubscribedChannel = { channelId: "ch-1", platform: "messenger", externalId: "P1", accountId: null, credentials: { accessToken: "T" } };
   const store: PortfolioDeletionStore = {
     portfolioName: async (id) => (id === "p-1" ? "Corner Bakery" : undefined),
-    channels: async () => ({ ids: ["ch-1", "ch-old"], subscribed: [channel] }),
-    erase: async () => (steps.push("erase"), true),
+    erase: async () => (steps.push("erase"), { ids: ["ch-1", "ch-old"], subscribed: [channel] }),
   };
   const deps: DeletePortfolioDeps = {
     store,

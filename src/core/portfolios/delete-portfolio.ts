@@ -5,12 +5,21 @@ import type { Platform } from "../events.js";
 import type { LiveEvents } from "../live/ports.js";
 import { portfolioKeyPrefixes } from "./cache-keys.js";
 
+/** The portfolio's channels as they were when it went. */
+export interface ErasedChannels {
+  /** Every channel id, disconnected ones too: their cache keys go. */
+  ids: string[];
+  /** The connected ones with their tokens, for unsubscribing at Meta. */
+  subscribed: SubscribedChannel[];
+}
+
 export interface PortfolioDeletionStore {
   portfolioName(portfolioId: string): Promise<string | undefined>;
-  /** Every channel id (disconnected ones too), and the connected ones with their tokens for unsubscribing. */
-  channels(portfolioId: string): Promise<{ ids: string[]; subscribed: SubscribedChannel[] }>;
-  /** Deletes the portfolio and everything that points to it, in one transaction; false when it was gone. */
-  erase(portfolioId: string): Promise<boolean>;
+  /**
+   * Deletes the portfolio and everything that points to it in one transaction, reading its channels
+   * in the same one (so a channel connected meanwhile is not missed); undefined when it was gone.
+   */
+  erase(portfolioId: string): Promise<ErasedChannels | undefined>;
 }
 
 /** The part of the cache deletion needs (KeyValue's shape). */
@@ -52,8 +61,8 @@ export async function deletePortfolio(request: { portfolioId: string; confirm: s
       { field: "body.confirm", message: `must be ${JSON.stringify(name)}` },
     ]);
   }
-  const channels = await deps.store.channels(request.portfolioId);
-  if (!(await deps.store.erase(request.portfolioId))) throw new AppError("not_found", `no portfolio ${request.portfolioId}`);
+  const channels = await deps.store.erase(request.portfolioId);
+  if (!channels) throw new AppError("not_found", `no portfolio ${request.portfolioId}`);
   deps.onChannelsChanged();
   // Inboxes still open (another member's) hear that the channels went and refetch, finding the portfolio gone.
   for (const channelId of channels.ids) {

@@ -51,17 +51,17 @@ export function portfolioDeletionStore(db: DbOrTx, box: SecretBox): PortfolioDel
       const [row] = await db.select({ name: portfolios.name }).from(portfolios).where(eq(portfolios.id, portfolioId));
       return row?.name;
     },
-    async channels(portfolioId) {
-      const rows = await db.select().from(channels).where(eq(channels.portfolioId, portfolioId));
-      const live = rows.filter((r) => r.state !== "disabled").map((r) => subscribed(box, r));
-      return { ids: rows.map((r) => r.id), subscribed: live.filter((c): c is SubscribedChannel => c !== undefined) };
-    },
     async erase(portfolioId) {
       return db.transaction(async (tx) => {
+        // Locked first: a channel being connected to it meanwhile waits, then finds it gone.
+        const [found] = await tx.select({ id: portfolios.id }).from(portfolios).where(eq(portfolios.id, portfolioId)).for("update");
+        if (!found) return undefined;
+        const rows = await tx.select().from(channels).where(eq(channels.portfolioId, portfolioId));
+        const live = rows.filter((r) => r.state !== "disabled").map((r) => subscribed(box, r));
         // The organization plugin's "active portfolio" of a session is a plain column, not a foreign key.
         await tx.update(sessions).set({ activeOrganizationId: null }).where(eq(sessions.activeOrganizationId, portfolioId));
-        const deleted = await tx.delete(portfolios).where(eq(portfolios.id, portfolioId)).returning({ id: portfolios.id });
-        return deleted.length > 0;
+        await tx.delete(portfolios).where(eq(portfolios.id, portfolioId));
+        return { ids: rows.map((r) => r.id), subscribed: live.filter((c): c is SubscribedChannel => c !== undefined) };
       });
     },
   };

@@ -1,3 +1,6 @@
+/** What the public pages may load: nothing but their own inline style (no scripts, forms, frames). */
+export const publicPagePolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** Every value that is not a literal of ours goes through here before it reaches a page. */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);

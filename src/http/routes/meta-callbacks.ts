@@ -5,6 +5,7 @@ import { AppError } from "../../core/errors.js";
 import { handleMetaDataDeletion, type DataDeletionDeps } from "../../core/lifecycle/handle-meta-data-deletion.js";
 import { handleMetaDeauthorize } from "../../core/lifecycle/handle-meta-deauthorize.js";
 import { errorResponse } from "../api/errors.js";
+import { publicPagePolicy } from "../public-pages/html.js";
 import { metaDeletionStatusPath } from "../public-pages/site.js";
 import { deletionStatusPage, unknownCodePage } from "./meta-deletion-status-page.js";
 
@@ -47,7 +48,8 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Hono {
     const code = c.req.query("code") ?? "";
     const request = CODE.test(code) ? await deps.requests.find(code) : undefined;
     c.header("Cache-Control", "no-store");
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    c.header("Content-Security-Policy", publicPagePolicy);
+    c.header("X-Content-Type-Options", "nosniff");
     return request ? c.html(deletionStatusPage(request)) : c.html(unknownCodePage(), 404);
   });
 

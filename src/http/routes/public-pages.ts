@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { dataDeletionPage } from "../public-pages/data-deletion.js";
 import type { PublicPageFacts } from "../public-pages/facts.js";
+import { publicPagePolicy } from "../public-pages/html.js";
 import { privacyPage } from "../public-pages/privacy.js";
 import { dataDeletionPath, privacyPath } from "../public-pages/site.js";
 
@@ -15,7 +16,7 @@ export function publicPageRoutes(facts: PublicPageFacts): Hono {
   const serve = (body: string) => (c: Context) => {
     c.header("Cache-Control", "public, max-age=300");
     // No scripts, frames or outside assets on these pages: the policy says so to the browser too.
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    c.header("Content-Security-Policy", publicPagePolicy);
     c.header("X-Content-Type-Options", "nosniff");
     return c.html(body);
   };

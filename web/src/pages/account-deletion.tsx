@@ -18,7 +18,7 @@ export function DeleteAccount({ me, compact = false }: { me: Me; compact?: boole
   });
   const blocked = me.portfolios.length > 0;
   const error = remove.error instanceof ApiError && remove.error.status === 409
-    ? `First leave or delete every business you belong to. The server said: ${remove.error.message}.`
+    ? `Not deleted: ${remove.error.message}.`
     : remove.error ? errorMessage(remove.error) : null;
   return (
     <>

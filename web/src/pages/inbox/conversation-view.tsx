@@ -99,7 +99,14 @@ export function ConversationView({ pid, cid, base, showPanelLink, panelOpen = fa
 
   if (head.isPending) return <Loading label="Loading conversation…" className="h-full" />;
   // A failed refresh keeps the thread on screen; a conversation that is gone (erased) does not.
-  if (head.error && (!head.data || (head.error instanceof ApiError && head.error.status === 404))) return <ErrorState error={head.error} onRetry={() => void head.refetch()} className="h-full justify-center" />;
+  if (head.error instanceof ApiError && head.error.status === 404) {
+    return (
+      <EmptyState icon={<MessageSquare className="size-5" />} title="This conversation is gone" className="h-full justify-center">
+        Its customer may have been erased. <Link to={base} className="font-medium text-indigo-700 underline">Back to the conversations</Link>
+      </EmptyState>
+    );
+  }
+  if (head.error && !head.data) return <ErrorState error={head.error} onRetry={() => void head.refetch()} className="h-full justify-center" />;
   const h = head.data;
   const name = h.customer.profileName || h.customer.platformUserId;
   const attention = h.conversation.attention;

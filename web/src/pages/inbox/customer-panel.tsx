@@ -1,4 +1,5 @@
 import { ArrowLeft, Download, Pencil, ShieldAlert, StickyNote, Trash2 } from "lucide-react";
+import { type UseMutationResult, useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { PlatformIcon } from "../../components/platform-icon";
@@ -55,12 +56,10 @@ function NoteItem({ note, pid, customerId, mayEdit, mayDelete }: { note: Note; p
 }
 
 /** The customer's data rights, exercised by an owner or admin: a JSON copy of everything, or erasure. */
-function CustomerData({ pid, customerId, name, base }: { pid: string; customerId: string; name: string; base: string }) {
+function CustomerData({ pid, customerId, name, erase }: { pid: string; customerId: string; name: string; erase: UseMutationResult<unknown, Error, void> }) {
   const toast = useToast();
-  const navigate = useNavigate();
   const [confirm, setConfirm] = useState(false);
   const [exporting, setExporting] = useState(false);
-  const erase = usePortfolioMutation(pid, (b) => api(`${b}/customers/${customerId}`, { method: "DELETE", body: { confirm: "erase" } }), () => [keys.conversations(pid)]);
   const download = async () => {
     setExporting(true);
     try {
@@ -95,7 +94,7 @@ function CustomerData({ pid, customerId, name, base }: { pid: string; customerId
         testId="customer-erase"
         busy={erase.isPending}
         error={erase.error ? errorMessage(erase.error) : null}
-        onConfirm={() => erase.mutate(undefined, { onSuccess: () => { setConfirm(false); toast("ok", `${name} was erased.`); navigate(base, { replace: true }); } })}
+        onConfirm={() => erase.mutate()}
       />
     </section>
   );
@@ -120,6 +119,19 @@ export function CustomerPanel({ pid, cid, base, me, portfolio }: { pid: string; 
   const add = usePortfolioMutation(pid, (b, body: string) => api(`${b}/customers/${customerId}/notes`, { method: "POST", body: { body } }), () => [keys.notes(pid, customerId)]);
   const myMemberId = members.data?.members.find((m) => m.userId === me.user.id)?.id;
   const isAdmin = portfolio.role === "owner" || portfolio.role === "admin";
+  const toast = useToast();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  // Held here, not in CustomerData: the erased conversation's refetch fails at once (404) and
+  // unmounts the panel's body, and the mutation must still take the reader back to the list.
+  const erase = useMutation({
+    mutationFn: () => api(`/api/portfolios/${encodeURIComponent(pid)}/customers/${customerId}`, { method: "DELETE", body: { confirm: "erase" } }),
+    onSuccess: () => {
+      toast("ok", "The customer was erased.");
+      navigate(base, { replace: true });
+      void qc.invalidateQueries({ queryKey: keys.conversations(pid) });
+    },
+  });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -164,7 +176,7 @@ export function CustomerPanel({ pid, cid, base, me, portfolio }: { pid: string; 
               )}
             </div>
           </section>
-          {isAdmin && <CustomerData pid={pid} customerId={customerId} name={head.data.customer.profileName || head.data.customer.platformUserId} base={base} />}
+          {isAdmin && <CustomerData pid={pid} customerId={customerId} name={head.data.customer.profileName || head.data.customer.platformUserId} erase={erase} />}
         </div>
       )}
     </aside>
