@@ -68,12 +68,14 @@ export type Cosbot = Awaited<ReturnType<typeof createCosbot>>;
 /** Builds every part from the config: the one place where dependencies are wired. */
 export async function createCosbot(config: Config, overrides: Overrides = {}) {
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
-  const database = overrides.database ?? (await openConfiguredDatabase(config));
+  const dbQueries = { total: 0 };
+  const onQuery = config.DB_QUERY_COUNTING ? () => void dbQueries.total++ : undefined;
+  const database = overrides.database ?? (await openConfiguredDatabase(config, onQuery));
   const cache = overrides.cache ?? (await openConfiguredCache(config));
   const db = database.db;
   const box = new SecretBox(config.ENCRYPTION_KEY);
   // Work counts are read at scrape time, from the work store built below.
-  const counters = new PrometheusMetrics({ workCounts: () => workStore.countsByState() });
+  const counters = new PrometheusMetrics({ workCounts: () => workStore.countsByState(), dbQueries: onQuery ? () => dbQueries.total : undefined });
   const live = new BusLiveEvents(cache, (err) => log.warn({ err }, "live event not published"));
   const directory = new PgChannelDirectory(db, box, { appSecret: config.META_APP_SECRET, verifyToken: config.META_VERIFY_TOKEN });
   const adapters = channelAdapters({
@@ -243,11 +245,11 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
 }
 
 /** The configured database, migrated; a failure names the setting to look at. */
-async function openConfiguredDatabase(config: Config): Promise<Database> {
+async function openConfiguredDatabase(config: Config, onQuery?: () => void): Promise<Database> {
   const setting = config.DATABASE_URL ? "DATABASE_URL" : "DATA_DIR";
   let database: Database | undefined;
   try {
-    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : join(config.DATA_DIR, "pglite") });
+    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : join(config.DATA_DIR, "pglite"), onQuery });
     await applyMigrations(database, config.DATABASE_URL);
     return database;
   } catch (error) {

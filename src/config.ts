@@ -72,6 +72,8 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** On SIGTERM: how long running work may finish before its leases are given back and the process exits. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(500).default(10000),
+  /** Counts every query sent to Postgres, as cosbot_db_queries_total on /metrics (the benchmark reads it). */
+  DB_QUERY_COUNTING: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 });
 
 type RawConfig = z.infer<typeof schema>;

@@ -35,6 +35,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** A serverless function instance (small pool, short idle time). */
   serverless?: boolean;
+  /** Called for every query sent to Postgres (not PGlite), for DB_QUERY_COUNTING. */
+  onQuery?(): void;
 }
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));

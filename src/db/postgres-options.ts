@@ -5,6 +5,8 @@ export interface PostgresPoolOptions {
   poolSize?: number;
   /** A serverless function instance: a small pool whose idle connections close before it is frozen. */
   serverless?: boolean;
+  /** Called for every query sent (postgres.js' debug hook): the query counter of DB_QUERY_COUNTING. */
+  onQuery?(): void;
 }
 
 /**
@@ -21,6 +23,7 @@ export function postgresOptions(url: string, pool: PostgresPoolOptions = {}): po
     // server connection prepared it; unnamed ones depend on no such tracking and still bind parameters.
     prepare: !isPooledUrl(url),
     onnotice: () => {},
+    ...(pool.onQuery ? { debug: pool.onQuery } : {}),
   };
 }
 

@@ -27,6 +27,8 @@ export type WorkCounts = Record<"pending" | "running" | "dead", number>;
 export interface PrometheusOptions {
   /** Read at scrape time: work items by state, straight from the database. */
   workCounts(): Promise<WorkCounts>;
+  /** Queries sent to Postgres so far (DB_QUERY_COUNTING); the counter exists only when given. */
+  dbQueries?(): number;
 }
 
 /**
@@ -51,6 +53,18 @@ export class PrometheusMetrics extends Counters {
       buckets: [0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 120, 300],
       registers: [this.registry],
     });
+    const dbQueries = options.dbQueries;
+    if (dbQueries) {
+      new Counter({
+        name: "cosbot_db_queries_total",
+        help: "Queries sent to Postgres by this process (DB_QUERY_COUNTING=true)",
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(dbQueries());
+        },
+      });
+    }
     new Gauge({
       name: "cosbot_work_items",
       help: "Durable work items by state (dead ones gave up and wait for a person)",

@@ -44,7 +44,7 @@ export interface SenderActionRecord {
 
 export type SendHook = (send: SendRecord) => void | Promise<void>;
 
-type Step = { kind: "fail"; response: ScriptedResponse } | { kind: "hang" };
+type Step = { kind: "fail"; response: ScriptedResponse } | { kind: "hang" } | { kind: "accept-hang" };
 
 /** A Graph error response as Meta shapes it, ready for failNext. */
 export function graphError(code: number, message: string, httpStatus = 400, details?: string): ScriptedResponse {
@@ -119,6 +119,10 @@ export class FakeGraphApi extends HttpFake {
   /** The next n message sends never answer (until reset/stop). */
   hangNext(n: number): void {
     for (let i = 0; i < n; i++) this.script.push({ kind: "hang" });
+  }
+  /** The next n message sends are accepted (recorded in `sends`, as Meta would deliver them) but never answered. */
+  acceptThenHangNext(n: number): void {
+    for (let i = 0; i < n; i++) this.script.push({ kind: "accept-hang" });
   }
   /** Use these ids for the next successful sends, e.g. "wamid.TEST_OUT_0002". */
   queueMessageIds(...ids: string[]): void {
@@ -212,6 +216,7 @@ export class FakeGraphApi extends HttpFake {
     }
 
     const send = this.recordSend(body, version, accountId, token);
+    if (step?.kind === "accept-hang") return this.hang(res);
     for (const hook of this.hooks) {
       try {
         await hook(send);

@@ -59,7 +59,7 @@ export interface ChatCall {
   status?: number;
 }
 
-type Step = { kind: "fail"; response: ScriptedResponse } | { kind: "hang" } | { kind: "empty" };
+type Step = { kind: "fail"; response: ScriptedResponse } | { kind: "hang" } | { kind: "empty" } | { kind: "noChoices" } | { kind: "malformed" };
 
 /** An error response in OpenAI's format, ready for failNext. */
 export function openAIError(status: number, message: string, type: string, code: string | null = null, param: string | null = null): ScriptedResponse {
@@ -133,6 +133,14 @@ export class FakeOpenAI extends HttpFake {
   /** The next n calls succeed with content "". */
   emptyNext(n: number): void {
     for (let i = 0; i < n; i++) this.script.push({ kind: "empty" });
+  }
+  /** The next n calls answer 200 with `choices: []` (a broken proxy or gateway). */
+  noChoicesNext(n: number): void {
+    for (let i = 0; i < n; i++) this.script.push({ kind: "noChoices" });
+  }
+  /** The next n calls answer 200 with a body cut off mid-JSON. */
+  malformedNext(n: number): void {
+    for (let i = 0; i < n; i++) this.script.push({ kind: "malformed" });
   }
 
   /** Highest number of simultaneous calls per key (calls whose key is undefined are ignored). */
@@ -216,6 +224,14 @@ export class FakeOpenAI extends HttpFake {
     if (step?.kind === "fail") {
       await sleep(step.response.delayMs ?? 0);
       return this.respond(res, call, "error", step.response);
+    }
+    if (step?.kind === "noChoices") {
+      return this.respond(res, call, "empty", { status: 200, body: { ...envelope(call, "chat.completion"), choices: [], usage: null } });
+    }
+    if (step?.kind === "malformed") {
+      this.finish(call, "error", 200);
+      res.writeHead(200, { "content-type": "application/json", "x-request-id": `req_fake_${call.n}` });
+      return void res.end(`{"id":"chatcmpl-FAKE${call.n}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assis`);
     }
     if (this.contextLimitTokens !== undefined) {
       const prompt = estimatePromptTokens(request);

@@ -2,7 +2,18 @@ import { Navigate, Route, Routes, useLocation, useParams } from "react-router";
 import { AppShell } from "./layout/app-shell";
 import { ApiError } from "./lib/api";
 import { useMe } from "./lib/queries";
+import { Logo } from "./components/logo";
 import { ErrorState, Loading } from "./components/ui/states";
+
+/** The app cannot start (the server is away): say so on a page of its own, with a retry. */
+function StartError({ error, onRetry }: { error: unknown; onRetry(): void }) {
+  return (
+    <main className="flex h-full flex-col items-center justify-center gap-2 px-4">
+      <Logo />
+      <ErrorState error={error} onRetry={onRetry} className="pt-4" />
+    </main>
+  );
+}
 import { SignInPage } from "./pages/sign-in";
 import { CreatePortfolioPage } from "./pages/create-portfolio";
 import { GettingStartedPage } from "./pages/getting-started";
@@ -17,7 +28,7 @@ function Home() {
   if (me.isPending) return <Loading className="h-full" />;
   // A failed sign-in comes back to / with ?error=CODE: the sign-in page explains it.
   if (me.error instanceof ApiError && me.error.status === 401) return <Navigate to={`/sign-in${search}`} replace />;
-  if (me.error) return <ErrorState error={me.error} onRetry={() => void me.refetch()} className="h-full justify-center" />;
+  if (me.error) return <StartError error={me.error} onRetry={() => void me.refetch()} />;
   const first = me.data.portfolios[0];
   if (!first) return <Navigate to="/welcome" replace />;
   const last = localStorage.getItem("cosbot.portfolio");
@@ -30,7 +41,7 @@ function Portfolio() {
   const me = useMe();
   if (me.isPending) return <Loading className="h-full" />;
   if (me.error instanceof ApiError && me.error.status === 401) return <Navigate to="/sign-in" replace />;
-  if (me.error) return <ErrorState error={me.error} onRetry={() => void me.refetch()} className="h-full justify-center" />;
+  if (me.error) return <StartError error={me.error} onRetry={() => void me.refetch()} />;
   const portfolio = me.data.portfolios.find((p) => p.id === pid);
   if (!portfolio) return <Navigate to="/" replace />;
   localStorage.setItem("cosbot.portfolio", portfolio.id);

@@ -72,7 +72,9 @@ function classify(error: unknown): ModelError {
   if (error instanceof ModelError) return error;
   if (APICallError.isInstance(error)) {
     const status = error.statusCode ?? 0;
-    const retryable = error.isRetryable || status === 429 || status >= 500 || status === 408;
+    // A 2xx whose body could not be read (cut off, not JSON) is a broken answer, not a refusal.
+    const brokenSuccess = status >= 200 && status < 300;
+    const retryable = error.isRetryable || status === 429 || status >= 500 || status === 408 || brokenSuccess;
     return new ModelError(retryable ? "retryable" : "permanent", `Model call failed (${status || "no status"}): ${error.message}`);
   }
   // Timeouts, refused connections and the like: the next attempt may work.

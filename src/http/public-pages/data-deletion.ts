@@ -27,8 +27,8 @@ live-update log of the business's inbox.</li>
 number (WhatsApp) or the name you use there (Messenger, Instagram).</li>
 </ol>
 <p class="muted">Your messages also stay in your own app and at Meta: delete them there too if you want them gone
-everywhere. If you write to the business again, even while the erasure runs, Cosbot starts afresh with a new
-conversation.</p>
+everywhere. If you write to the business again, Cosbot starts afresh with a new conversation (a message that
+arrives while the erasure runs is either erased with the rest or starts that new conversation).</p>
 
 <h2 id="facebook">You connected a Facebook Page, Instagram account or WhatsApp number</h2>
 <ol>
