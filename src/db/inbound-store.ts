@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, ReactionEvent, StatusEvent, WatermarkEvent } from "../core/events.js";
-import type { InboundStore, RoutedChannel, StatusChange, StoredEcho, StoredInbound } from "../core/inbound/ports.js";
+import { ChannelGone, type InboundStore, type RoutedChannel, type StatusChange, type StoredEcho, type StoredInbound } from "../core/inbound/ports.js";
+import { isForeignKeyViolation } from "./pg-errors.js";
 import type { Db, DbOrTx, Tx } from "./client.js";
 import { scheduleReply, scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
 import { pgJson, pgSafe } from "./pg-safe.js";
@@ -17,12 +18,17 @@ const touchEveryMs = 60_000;
 
 class Duplicate extends Error {}
 
-/** Runs `store` in a transaction; a Duplicate thrown inside rolls it back and reports it. */
+/**
+ * Runs `store` in a transaction; a Duplicate thrown inside rolls it back and reports it. A foreign
+ * key violation means the channel was deleted after routing found it (portfolio deletion, or
+ * another process's routing cache): that is ChannelGone, not a failure to make Meta retry.
+ */
 async function unlessDuplicate<T>(db: Db, store: (tx: Tx) => Promise<T>): Promise<T | "duplicate"> {
   try {
     return await db.transaction(store);
   } catch (error) {
     if (error instanceof Duplicate) return "duplicate";
+    if (isForeignKeyViolation(error)) throw new ChannelGone();
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import type { ChannelEvent } from "../events.js";
 import type { CounterName, Metrics } from "../metrics.js";
 import type { Deduplicator } from "./dedup.js";
-import type { ChannelDirectory, InboundStore, RoutedChannel } from "./ports.js";
+import { type ChannelDirectory, ChannelGone, type InboundStore, type RoutedChannel } from "./ports.js";
 
 export interface InboundDeps {
   directory: ChannelDirectory;
@@ -51,6 +51,12 @@ export async function handleWebhookEvents(
     try {
       await handleEvent(event, channel, deps, workDue);
     } catch (error) {
+      if (error instanceof ChannelGone) {
+        // Acknowledged like any event for a channel that is not connected: Meta must not retry.
+        deps.counters.inc("webhook_unknown_recipient", { platform: event.platform });
+        touched.delete(channel.id);
+        continue;
+      }
       failed++;
       deps.log.error({ err: error, channelId: channel.id, eventType: event.type }, "could not store webhook event");
     }

@@ -1,5 +1,12 @@
 import type { DeleteEvent, EchoEvent, InboundMessageEvent, Platform, ReactionEvent, StatusEvent, WatermarkEvent } from "../events.js";
 
+/** The routed channel no longer exists in the database (deleted after routing found it). */
+export class ChannelGone extends Error {
+  constructor() {
+    super("the channel was deleted while the webhook was being stored");
+  }
+}
+
 /** What the webhook path knows about a connected channel, kept in memory for routing. */
 export interface RoutedChannel {
   id: string;

@@ -7,6 +7,7 @@ import type { ChannelCredentials } from "../../core/ports.js";
 import type { SecretBox } from "../../security/secret-box.js";
 import type { DbOrTx } from "../client.js";
 import { channels, liveChannel, messages } from "../schema/index.js";
+import { isUniqueViolation } from "../pg-errors.js";
 
 /** A channel to store: what a connector checked with Meta, on its platform. */
 export interface NewChannel extends VerifiedChannel {
@@ -178,8 +179,3 @@ export function tokenHint(token: string): string {
   return token.length >= 16 ? `…${token.slice(-4)}` : "…";
 }
 
-/** Postgres' unique_violation, as postgres.js and PGlite report it (drizzle wraps it as the cause). */
-function isUniqueViolation(error: unknown): boolean {
-  const codeOf = (e: unknown) => (e && typeof e === "object" && "code" in e ? (e as { code: unknown }).code : undefined);
-  return codeOf(error) === "23505" || codeOf((error as { cause?: unknown } | null)?.cause) === "23505";
-}
