@@ -75,7 +75,8 @@ export async function startCosbot(s: ServerSettings): Promise<Running> {
   if (compiled && !existsSync(join(root, "dist/main.js"))) throw new Error("BENCH_COMPILED=1 needs dist/main.js: run npm run build first");
   const entry = compiled ? [join(root, "dist/main.js")] : [join(root, "scripts/run.mjs"), "main"];
   const child = spawnChild(s.name, {
-    args: ["--expose-gc", "--require", join(root, "bench/gc-signal.cjs"), ...entry],
+    // BENCH_PROFILE=1: a V8 CPU profile per server, written next to its log when it stops.
+    args: ["--expose-gc", "--require", join(root, "bench/gc-signal.cjs"), ...(process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${s.logDir}`] : []), ...entry],
     env: {
       ...baseEnv(),
       NODE_ENV: "development",
@@ -108,6 +109,17 @@ export function rssBytes(pid: number): number {
   if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(kb[1]) * 1024;
 }
+
+/** CPU time (user + system) a process has used so far, in ms (Linux, from /proc/<pid>/stat). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / clockTicksPerSecond;
+}
+/** USER_HZ: 100 on every Linux the bench runs on. */
+const clockTicksPerSecond = 100;
 
 /** A full GC in the server (gc-signal.cjs), then a pause for the heap to be given back. */
 export async function settleMemory(child: Child, pauseMs = 2000): Promise<number> {

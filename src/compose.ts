@@ -10,7 +10,7 @@ import { refreshChannelTokens } from "./core/channels/refresh-tokens.js";
 import { fetchCustomerProfile } from "./core/customers/fetch-profile.js";
 import { Deduplicator } from "./core/inbound/dedup.js";
 import { recordReplyGaveUp, type ReplyDeps, type ReplyJob, runReply } from "./core/replies/run-reply.js";
-import { runSend } from "./core/replies/run-send.js";
+import { recordSendGaveUp, runSend } from "./core/replies/run-send.js";
 import { withLiveConversationEvents } from "./core/live/live-conversation-store.js";
 import { withLiveInboundEvents } from "./core/live/live-inbound-store.js";
 import { withLiveReplyEvents } from "./core/live/live-reply-store.js";
@@ -131,7 +131,10 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
       backoffBaseMs: config.WORK_BACKOFF_BASE_MS,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
       onDead: async (item, error) => {
-        if (item.kind === "reply") await recordReplyGaveUp(replyJob(item), error instanceof Error ? error.message : String(error), replyDeps);
+        const reason = error instanceof Error ? error.message : String(error);
+        if (item.kind === "reply") await recordReplyGaveUp(replyJob(item), reason, replyDeps);
+        // A newer send item of the conversation still tries the queued messages; else they failed.
+        if (item.kind === "send" && !(await workStore.hasPending("send", item.subjectId))) await recordSendGaveUp(item.subjectId, reason, { store: replyStore });
       },
       log,
     },

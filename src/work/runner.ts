@@ -119,12 +119,20 @@ export class WorkRunner {
 
   private async run(item: WorkItem): Promise<void> {
     const handler = this.handlers[item.kind];
+    // The lease only runs out when this process dies: a slow run (a busy model, a loaded host) kept
+    // alive is never taken up by another process while it may still send.
+    const renewal = setInterval(() => {
+      void this.store.renew(item, this.owner, this.options.leaseMs).catch((e: unknown) => this.options.log.warn({ err: e, workItemId: item.id }, "could not renew work lease"));
+    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    renewal.unref();
     try {
       if (!handler) throw new Error(`no handler for work kind ${item.kind}`);
       await handler(item);
       await this.store.complete(item, this.owner);
     } catch (error) {
       await this.fail(item, error).catch((e) => this.options.log.error({ err: e, workItemId: item.id }, "could not record work failure"));
+    } finally {
+      clearInterval(renewal);
     }
   }
 

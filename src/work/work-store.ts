@@ -40,6 +40,16 @@ export class WorkStore {
     return and(eq(workItems.id, item.id), eq(workItems.leaseOwner, owner), eq(workItems.state, "running"));
   }
 
+  /** Extends the lease of an item this process is still running; false when it is no longer its own. */
+  async renew(item: WorkItem, owner: string, leaseMs: number): Promise<boolean> {
+    const renewed = await this.db
+      .update(workItems)
+      .set({ leaseUntil: sql`now() + ${ms(leaseMs)}` })
+      .where(this.owned(item, owner))
+      .returning({ id: workItems.id });
+    return renewed.length > 0;
+  }
+
   async complete(item: WorkItem, owner: string): Promise<void> {
     await this.db.update(workItems).set({ state: "done", leaseUntil: null, updatedAt: sql`now()` }).where(this.owned(item, owner));
   }
@@ -83,6 +93,16 @@ export class WorkStore {
     const counts = { pending: 0, running: 0, dead: 0 };
     for (const row of rows) if (row.state !== "done") counts[row.state] = Number(row.n);
     return counts;
+  }
+
+  /** Whether an item of this kind and subject waits to run (it takes over what a dead one left). */
+  async hasPending(kind: WorkItem["kind"], subjectId: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: workItems.id })
+      .from(workItems)
+      .where(and(eq(workItems.kind, kind), eq(workItems.subjectId, subjectId), eq(workItems.state, "pending")))
+      .limit(1);
+    return row !== undefined;
   }
 
   /** The earliest time a pending item falls due, to arm the next timer. */

@@ -16,7 +16,7 @@ import {
   outbound,
   retryLog,
   throughApi,
-} from "./fault-support.js";
+} from "./service-fault-support.js";
 
 const BACKOFF_MS = 40;
 const ATTEMPTS = 4;
@@ -115,6 +115,26 @@ describe("the model keeps failing", () => {
 });
 
 describe("the model recovers", () => {
+  it.each([
+    { header: "retry-after", value: "1" },
+    { header: "retry-after-ms", value: "1000" },
+  ])("after a 429 with $header: $value, the next attempt waits what the provider asked, then one reply is sent", async ({ header, value }) => {
+    const from = newCustomer("1555330");
+    h.openai.failNext(1, { ...openAIErrors.rateLimit(), headers: { [header]: value } });
+    await h.post(customerText(`wamid.MF_WAIT_${from}`, "Do you deliver?", from));
+    await h.settle();
+
+    expect(h.openai.calls.map((c) => c.status)).toEqual([429, 200]);
+    expect(h.graph.sends).toHaveLength(1);
+    const conversation = await conversationOf(h, from);
+    const [retry, ...more] = await retryLog(h, conversation.id);
+    expect(more).toHaveLength(0);
+    // 1 s asked for, against 32-48 ms of backoff for a first retry.
+    expect(retry!.delayMs).toBeGreaterThanOrEqual(999);
+    expect(retry!.delayMs).toBeLessThanOrEqual(1001);
+    expectAttemptsNotBefore(h.openai.calls.map((c) => c.at), [retry!]);
+  });
+
   it.each(faults)("$name on the first attempt only: exactly one reply is sent, and no failure is left behind", async (fault) => {
     const from = newCustomer("1555320");
     fault.script(h.openai, 1);

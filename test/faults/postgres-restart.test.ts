@@ -35,7 +35,8 @@ describe("Postgres restarts during a burst", () => {
     redis = await realRedis();
     seeded = await seedWhatsApp(db.database.db, key);
     // The test's own pool would only see the restarts as errors: it reads after the burst.
-    server = await startServer({ databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai });
+    // A lease longer than an outage here: a reply cut off by the restart is taken up again when it runs out.
+    server = await startServer({ databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai, env: { WORK_LEASE_MS: "3000" } });
   }, 60_000);
 
   afterAll(async () => {
@@ -110,8 +111,9 @@ describe("Postgres restarts during a burst", () => {
 
     // Every customer is answered once the work settles; the lease of a reply cut off by a restart runs out and it is taken up again.
     await eventually(async () => expect(await unfinishedWork(db.database.db, seeded.portfolioId)).toBe(0), 40_000, 200);
-    const answers = all.map(([n]) => sendsTo(graph, numbered("PG_BURST", n).from));
-    expect(answers.filter((count) => count === 0)).toEqual([]);
-    expect(answers.filter((count) => count > 1)).toEqual([]);
+    const answers = all.map(([n]) => [n, sendsTo(graph, numbered("PG_BURST", n).from)] as const);
+    expect(answers.filter(([, count]) => count === 0).map(([n]) => n)).toEqual([]);
+    // A send the Graph API accepted while Postgres was down is recorded once it is back, not sent again.
+    expect(answers.filter(([, count]) => count > 1).map(([n]) => n)).toEqual([]);
   }, 90_000);
 });

@@ -59,7 +59,7 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), at }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant("replace" as const), at, value: nastyValue }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("swapType" as const), at }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("addField" as const), at, key: fc.oneof(fc.constantFrom("__proto__", "constructor", "toString", "is_echo", "message", "", "mid"), oddString), value: nastyValue }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("addField" as const), at, key: fc.oneof(fc.constantFrom("__proto__", "constructor", "toString", "", "is_echo", "is_deleted", "message", "mid", "watermark", "mids", "timestamp", "app_id", "reply_to", "standby", "statuses", "errors", "emoji", "action", "read", "postback", "delivery", "reaction"), oddString), value: nastyValue }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("duplicateKey" as const), at, value: nastyValue, last: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant("injectUnicode" as const), at, piece: oddString, pos: fc.nat() }) },
   {
@@ -105,6 +105,15 @@ export interface RecipientContext {
   other: string;
 }
 
+/** Fields the parsers and the router read: where a mutation finds the most. */
+const KEY_FIELDS = new Set([
+  "object", "entry", "id", "changes", "field", "value", "metadata", "phone_number_id", "contacts", "wa_id", "user_id", "profile", "name",
+  "messages", "statuses", "message_echoes", "errors", "from", "from_user_id", "to", "type", "timestamp", "text", "body", "caption",
+  "reaction", "message_id", "emoji", "status", "recipient_id", "context", "messaging", "standby", "sender", "recipient", "message",
+  "mid", "is_echo", "is_deleted", "is_unsupported", "app_id", "attachments", "payload", "url", "reply_to", "story", "read", "watermark",
+  "delivery", "mids", "postback", "title", "action", "time", "interactive", "button_reply", "list_reply", "location", "latitude",
+]);
+
 type Path = Array<string | number>;
 type Container = Record<string, unknown> | unknown[];
 
@@ -136,15 +145,22 @@ function set(root: unknown, p: Path, value: unknown): void {
   if (isContainer(parent)) (parent as Record<string | number, unknown>)[key] = value;
 }
 
+const hugeCache = new Map<HugeAlphabet, string>();
+
 /** A deterministic string of `size` UTF-16 units that does not compress (like a real random id). */
 export function hugeString(size: number, alphabet: HugeAlphabet, seed: number): string {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), x);
   if (alphabet === "ascii") return "A".repeat(size);
-  const chars = alphabet === "random" ? "abcdefghijklmnopqrstuvwxyz0123456789_-." : ODD_PIECES.join("");
-  let s = "";
-  while (s.length < size) s += chars[next() % chars.length];
-  return s;
+  let pool = hugeCache.get(alphabet);
+  if (!pool) {
+    let x = 2654435761;
+    const chars = alphabet === "random" ? "abcdefghijklmnopqrstuvwxyz0123456789_-." : ODD_PIECES.join("");
+    const parts: string[] = [];
+    for (let i = 0; i < 200_000; i++) parts.push(chars[(x = (Math.imul(x, 1103515245) + 12345) >>> 0) % chars.length]!);
+    pool = parts.join("");
+    hugeCache.set(alphabet, pool);
+  }
+  const start = seed % 1000;
+  return pool.slice(start, start + size);
 }
 
 function deep(depth: number, kind: "array" | "object"): RawJson {
@@ -178,7 +194,10 @@ export function applyMutations(payload: unknown, mutations: Mutation[], ctx: Rec
     }
     const all = paths(root);
     if (all.length === 0) continue;
-    const p = all[m.at % all.length]!;
+    // Half the mutations aim at the fields intake depends on; the rest anywhere.
+    const focused = m.at % 2 === 1 ? all.filter((q) => KEY_FIELDS.has(String(q[q.length - 1]))) : [];
+    const pool = focused.length ? focused : all;
+    const p = pool[Math.floor(m.at / 2) % pool.length]!;
     const current = get(root, p);
     switch (m.op) {
       case "delete": {

@@ -1,5 +1,6 @@
 import type { InboundMessageEvent, ParsedWebhook } from "../../core/events.js";
 import { compact, describeMessage, filled } from "./describe-message.js";
+import { describeGot } from "../meta/describe-got.js";
 import * as ig from "./webhook-schema.js";
 
 /** The body is not an Instagram webhook at all. Anything wrong further down is skipped, never thrown. */
@@ -62,7 +63,7 @@ function readEnvelope(body: unknown) {
   if (parsed.success) return parsed.data;
   const { object, entry } = body as { object?: unknown; entry?: unknown };
   if (object !== "instagram") {
-    const got = object === undefined ? "it is missing" : `got ${JSON.stringify(object)}`;
+    const got = describeGot(object);
     throw new InstagramEnvelopeError(`"object" must be "instagram" (${got})`);
   }
   const got = entry === undefined ? "it is missing" : `got ${typeof entry}`;
@@ -175,7 +176,10 @@ function parseRead(item: Item, ctx: Context): void {
     // Instagram reads name the message, unlike Messenger's watermarks.
     ctx.out.events.push({ ...base, type: "status", platformMessageId: read.mid, status: "read", recipientPlatformUserId: senderId });
   } else if (read.watermark !== undefined) {
-    ctx.out.events.push({ ...base, type: "watermark", customerPlatformUserId: senderId, status: "read", upTo: new Date(read.watermark) });
+    // A watermark past the largest Date (e.g. 1e300) would fail the store and make Meta retry for days.
+    const upTo = new Date(read.watermark);
+    if (Number.isNaN(upTo.getTime())) return skip(ctx, "read with a watermark that is not a time", item.raw);
+    ctx.out.events.push({ ...base, type: "watermark", customerPlatformUserId: senderId, status: "read", upTo });
   } else {
     skip(ctx, "read without read.mid", item.raw);
   }

@@ -1,5 +1,6 @@
 import type { ParsedWebhook } from "../../core/events.js";
 import { msToDate, skip, type ItemContext } from "./parse-context.js";
+import { describeGot } from "../meta/describe-got.js";
 import { parseDelivery, parsePostback, parseReaction, parseRead } from "./parse-events.js";
 import { parseMessage } from "./parse-message.js";
 import * as ms from "./webhook-schema.js";
@@ -91,7 +92,7 @@ function readEnvelope(body: unknown) {
   if (parsed.success) return parsed.data;
   const { object, entry } = body as { object?: unknown; entry?: unknown };
   if (object !== "page") {
-    const got = object === undefined ? "it is missing" : `got ${JSON.stringify(object)}`;
+    const got = describeGot(object);
     throw new MessengerEnvelopeError(`"object" must be "page" (${got})`);
   }
   const got = entry === undefined ? "it is missing" : `got ${typeof entry}`;

@@ -1,5 +1,6 @@
 import type { DeliveryStatus, EchoEvent, InboundMessageEvent, ParsedWebhook, Sender, StatusEvent } from "../../core/events.js";
 import { compact, describeMessage, filled } from "./describe-message.js";
+import { describeGot } from "../meta/describe-got.js";
 import * as wa from "./webhook-schema.js";
 
 /** The body is not a WhatsApp webhook at all. Anything wrong further down is skipped, never thrown. */
@@ -59,7 +60,7 @@ function readEnvelope(body: unknown) {
   if (parsed.success) return parsed.data;
   const { object, entry } = body as { object?: unknown; entry?: unknown };
   if (object !== "whatsapp_business_account") {
-    const got = object === undefined ? "it is missing" : `got ${JSON.stringify(object)}`;
+    const got = describeGot(object);
     throw new WebhookEnvelopeError(`"object" must be "whatsapp_business_account" (${got})`);
   }
   const got = entry === undefined ? "it is missing" : `got ${typeof entry}`;

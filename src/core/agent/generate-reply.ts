@@ -18,6 +18,8 @@ export class ModelError extends Error {
   constructor(
     readonly kind: ModelFailure,
     message: string,
+    /** How long the provider asked us to wait (its Retry-After), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -75,7 +77,8 @@ function classify(error: unknown): ModelError {
     // A 2xx whose body could not be read (cut off, not JSON) is a broken answer, not a refusal.
     const brokenSuccess = status >= 200 && status < 300;
     const retryable = error.isRetryable || status === 429 || status >= 500 || status === 408 || brokenSuccess;
-    return new ModelError(retryable ? "retryable" : "permanent", `Model call failed (${status || "no status"}): ${error.message}`);
+    const message = `Model call failed (${status || "no status"}): ${error.message}`;
+    return new ModelError(retryable ? "retryable" : "permanent", message, retryAfterOf(error.responseHeaders));
   }
   // Timeouts, refused connections and the like: the next attempt may work.
   const message = error instanceof Error ? error.message : String(error);
@@ -84,5 +87,16 @@ function classify(error: unknown): ModelError {
 
 /** Some servers echo a rejected key in the error; the message is stored and shown, the key must not be. */
 function redact(error: ModelError, apiKey: string): ModelError {
-  return error.message.includes(apiKey) ? new ModelError(error.kind, error.message.replaceAll(apiKey, "[redacted key]")) : error;
+  return error.message.includes(apiKey) ? new ModelError(error.kind, error.message.replaceAll(apiKey, "[redacted key]"), error.retryAfterMs) : error;
+}
+
+/** OpenAI's `retry-after-ms`, else the standard Retry-After (seconds or an HTTP date). */
+function retryAfterOf(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
+  const ms = Number(headers?.["retry-after-ms"]);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers?.["retry-after"]?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -44,6 +44,25 @@ export async function refuseOnInactiveChannel(ctx: ReplyContext, parts: Outbound
   return true;
 }
 
+/** Waits between tries to record a send: about 10 s in all, well inside a work item's lease. */
+const keepSentDelaysMs = [100, 200, 400, ...Array<number>(19).fill(500)];
+
+/**
+ * The part is out: if its platform id is not stored, the retry sends it again (the Graph API has no
+ * idempotency key). A database that is briefly away (a restart, a failover) is waited for here.
+ */
+async function keepSent(store: ReplyStore, ctx: ReplyContext, partId: number, platformMessageId: string): Promise<void> {
+  for (const delay of [...keepSentDelaysMs, undefined]) {
+    try {
+      await store.markSent(ctx, partId, platformMessageId);
+      return;
+    } catch (error) {
+      if (delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /**
  * Sends stored parts in order, recording each platform id as it is accepted. A passing fault is
  * thrown to be retried (parts already sent are skipped next time); a permanent refusal is stored
@@ -69,7 +88,7 @@ export async function deliverParts(
         throw error;
       });
       if (index === 0) onFirstSent?.();
-      await deps.store.markSent(ctx, part.id, result.platformMessageId);
+      await keepSent(deps.store, ctx, part.id, result.platformMessageId);
     } catch (error) {
       if (!(error instanceof SendError) || error.retryable) {
         const message = error instanceof Error ? error.message : String(error);

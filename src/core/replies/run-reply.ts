@@ -88,7 +88,7 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
       await deps.store.flag(ctx, "reply_failed", error.message);
       return;
     }
-    throw new RetryLater(error instanceof Error ? error.message : String(error));
+    throw new RetryLater(error instanceof Error ? error.message : String(error), error instanceof ModelError ? error.retryAfterMs : undefined);
   }
 
   const verdict = checkReply(text);

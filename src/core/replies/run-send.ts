@@ -35,3 +35,16 @@ export async function runSend(conversationId: string, deps: SendDeps): Promise<v
   }
   await deliverParts(ctx, parts, sender, deps, { humanAgent: since >= sender.window.aiMs });
 }
+
+/**
+ * When sending a person's messages gave up after its retries: they are marked failed with the
+ * reason and admins are told, rather than left `queued` with nothing left to send them.
+ */
+export async function recordSendGaveUp(conversationId: string, reason: string, deps: Pick<SendDeps, "store">): Promise<void> {
+  const ctx = await deps.store.loadContext(conversationId);
+  if (!ctx) return;
+  const queued = await deps.store.queuedPersonMessages(ctx);
+  if (queued.length === 0) return;
+  await deps.store.markFailed(ctx, queued.map((p) => p.id), { code: "send_gave_up", title: "The message could not be sent", detail: reason });
+  await deps.store.flag(ctx, "send_failed", reason);
+}

@@ -15,7 +15,7 @@ const icons = { whatsapp: MessageCircle, messenger: MessagesSquare, instagram: I
 export function PlatformIcon({ platform, className }: { platform: Platform; className?: string }) {
   const Icon = icons[platform];
   return (
-    <span title={platformName[platform]} className={cn("inline-flex size-5 shrink-0 items-center justify-center rounded-full", styles[platform], className)}>
+    <span title={platformName[platform]} className={cn("inline-flex shrink-0 items-center justify-center rounded-full", !/(^|\s)size-/.test(className ?? "") && "size-5", styles[platform], className)}>
       <Icon className="size-3" aria-hidden />
       <span className="sr-only">{platformName[platform]}</span>
     </span>

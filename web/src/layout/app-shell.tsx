@@ -69,6 +69,7 @@ export function AppShell({ me, portfolio, children }: { me: Me; portfolio: Portf
   const inThread = /\/inbox\/[^/]+/.test(location.pathname);
   return (
     <div className="flex h-dvh flex-col md:flex-row">
+      <a href="#main" className="sr-only z-50 rounded-md bg-white px-3 py-2 text-sm font-medium text-indigo-700 shadow ring-1 ring-slate-200 focus:not-sr-only focus:fixed focus:top-2 focus:left-2">Skip to content</a>
       <aside className="hidden w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-100/70 md:flex">
         <div className="px-4 pt-4 pb-3"><Logo /></div>
         <div className="px-2"><PortfolioSwitcher me={me} portfolio={portfolio} /></div>
@@ -95,7 +96,7 @@ export function AppShell({ me, portfolio, children }: { me: Me; portfolio: Portf
         <LiveDot state={live} />
         <button type="button" onClick={() => signOut.mutate()} aria-label="Sign out" className="rounded-md p-1.5 text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"><LogOut className="size-4" /></button>
       </header>
-      <main className="flex min-h-0 min-w-0 flex-1 flex-col overflow-y-auto">{children}</main>
+      <main id="main" tabIndex={-1} className="flex min-h-0 min-w-0 flex-1 flex-col overflow-y-auto focus:outline-none">{children}</main>
       <nav aria-label="Main" className={cn("grid grid-cols-4 border-t border-slate-200 bg-white md:hidden", inThread && "hidden")}>
         {nav.map(({ to, label, icon: Icon }) => (
           <NavLink key={to} to={`${base}/${to}`} className={({ isActive }) => cn("flex flex-col items-center gap-0.5 py-2 text-[11px] font-medium focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600", isActive ? "text-indigo-700" : "text-slate-500")}>

@@ -24,7 +24,8 @@ export function PlaygroundPage({ portfolio }: { portfolio: PortfolioRef }) {
       api<{ reply: { text: string }; handoff?: boolean }>(`/api/portfolios/${pid}/agent/playground`, { method: "POST", body: { messages: messages.map(({ role, text }) => ({ role, text })) } }),
     onSuccess: (res) => setTurns((t) => [...t, { role: "assistant", text: res.reply.text, handoff: res.handoff }]),
   });
-  useEffect(() => end.current?.scrollIntoView({ block: "end" }), [turns, ask.isPending]);
+  // Braces on purpose: newer Chromium returns a Promise from scrollIntoView, and React would call it as a cleanup.
+  useEffect(() => { end.current?.scrollIntoView({ block: "end" }); }, [turns, ask.isPending]);
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     const body = text.trim();

@@ -32,7 +32,7 @@ function Item({ c, base }: { c: ConversationListItem; base: string }) {
       >
         <div className="relative mt-0.5 size-9 shrink-0 self-start">
           <span className="flex size-9 items-center justify-center rounded-full bg-slate-200 text-sm font-medium text-slate-600" aria-hidden>{name.slice(0, 1).toUpperCase()}</span>
-          <PlatformIcon platform={c.platform} className="absolute -right-1 -bottom-1 ring-2 ring-white" />
+          <PlatformIcon platform={c.platform} className="absolute -right-1 -bottom-1 size-4 ring-2 ring-white" />
         </div>
         <div className="min-w-0 flex-1">
           <div className="flex items-baseline gap-2">

@@ -145,7 +145,10 @@ export function ConversationView({ pid, cid, base, showPanelLink, panelOpen = fa
       )}
       <div
         ref={scroller}
-        className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-6"
+        // Focusable so the keyboard can scroll back through the thread.
+        tabIndex={0}
+        aria-label="Message history"
+        className="min-h-0 flex-1 overflow-y-auto px-3 py-4 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600 sm:px-6"
         onScroll={(e) => { const el = e.currentTarget; nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80; }}
       >
         {messages.hasNextPage && (

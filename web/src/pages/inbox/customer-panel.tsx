@@ -6,7 +6,7 @@ import { PlatformIcon } from "../../components/platform-icon";
 import { Button } from "../../components/ui/button";
 import { ConfirmDialog, TypedConfirmDialog } from "../../components/ui/dialog";
 import { Textarea } from "../../components/ui/input";
-import { EmptyState, ErrorState, Loading } from "../../components/ui/states";
+import { ErrorState, Loading } from "../../components/ui/states";
 import { useToast } from "../../components/ui/toast";
 import { api, errorMessage } from "../../lib/api";
 import { fullTime, platformName } from "../../lib/format";
@@ -166,7 +166,7 @@ export function CustomerPanel({ pid, cid, base, me, portfolio }: { pid: string; 
             </form>
             <div className="mt-3">
               {notes.isPending ? <Loading label="Loading notes…" /> : notes.error ? <ErrorState error={notes.error} onRetry={() => void notes.refetch()} /> : notes.data.notes.length === 0 ? (
-                <EmptyState icon={<StickyNote className="size-5" />} title="No notes yet" className="p-4">Notes are only seen by your team.</EmptyState>
+                <p className="flex items-center gap-2 text-xs text-slate-500"><StickyNote className="size-3.5 shrink-0" aria-hidden />No notes yet. Notes are only seen by your team.</p>
               ) : (
                 <ul className="space-y-2">
                   {notes.data.notes.map((n) => (

@@ -20,7 +20,7 @@ function Panes({ view, pid, me, portfolio, filter, onFilter }: { view: View; pid
   const base = `/p/${pid}/inbox`;
   return (
     <div className="flex h-full min-h-0 flex-1">
-      <div className={cn("min-h-0 w-full border-r border-slate-200 bg-white md:block md:w-80 md:shrink-0 xl:w-88", view === "list" ? "block" : "hidden")}>
+      <div className={cn("min-h-0 w-full border-r border-slate-200 bg-white md:w-80 md:shrink-0 xl:w-88", view === "list" ? "block" : view === "conversation" ? "hidden md:block" : "hidden md:block lg:hidden 2xl:block")}>
         <ConversationList pid={pid} base={base} filter={filter} onFilter={onFilter} />
       </div>
       {cid ? (
@@ -28,7 +28,7 @@ function Panes({ view, pid, me, portfolio, filter, onFilter }: { view: View; pid
           <div className={cn("min-h-0 min-w-0 flex-1", view === "conversation" ? "block" : "hidden lg:block")}>
             <ConversationView pid={pid} cid={cid} base={base} showPanelLink panelOpen={view === "customer"} />
           </div>
-          {/* Always beside the thread on a wide screen; below that, opened with the header's toggle. */}
+          {/* Always beside the thread on a wide screen; below that, opened with the header's toggle (in place of the list, so the thread keeps its width). */}
           <div className={cn("min-h-0 w-full border-l border-slate-200 md:w-auto md:flex-1 lg:w-80 lg:flex-none 2xl:block", view === "customer" ? "block" : "hidden")}>
             <CustomerPanel pid={pid} cid={cid} base={base} me={me} portfolio={portfolio} />
           </div>

@@ -135,9 +135,9 @@ function ChannelRow({ c, pid, mayManage }: { c: Channel; pid: string; mayManage:
   const stateBadge = c.state === "active" ? <Badge tone="green">Active</Badge> : c.state === "needs_reauth" ? <Badge tone="amber">Needs reconnecting</Badge> : <Badge>Disconnected</Badge>;
   return (
     <li className="px-5 py-4" data-testid="channel" data-state={c.state}>
-      <div className="flex items-start gap-3">
+      <div className="flex flex-wrap items-start gap-x-3 gap-y-2">
         <PlatformIcon platform={c.platform} className="mt-0.5 size-7" />
-        <div className="min-w-0 flex-1">
+        <div className="min-w-0 flex-1 basis-56">
           <div className="flex flex-wrap items-center gap-2">
             <p className="truncate text-sm font-medium text-slate-900">{c.displayName || `${platformName[c.platform]} ${c.externalId}`}</p>
             {stateBadge}
@@ -160,7 +160,7 @@ function ChannelRow({ c, pid, mayManage }: { c: Channel; pid: string; mayManage:
           )}
           {c.state === "disabled" && c.stateReason && <p className="mt-1 text-xs text-slate-500">{c.stateReason}</p>}
         </div>
-        {mayManage && c.state !== "disabled" && <Button variant="danger-ghost" size="sm" onClick={() => setConfirm(true)}>Disconnect</Button>}
+        {mayManage && c.state !== "disabled" && <Button variant="danger-ghost" size="sm" className="ml-7.5 sm:ml-0" onClick={() => setConfirm(true)}>Disconnect</Button>}
       </div>
       <ConfirmDialog
         open={confirm}

@@ -1,0 +1,40 @@
+// throwaway: print each query of one stored message and its reply
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { installCleanup } from "./children.js";
+import { prepareDatabase } from "./database.js";
+import { startFakes } from "./processes.js";
+import { WebhookFactory } from "./webhooks.js";
+import { createCosbot } from "../src/compose.js";
+import { loadConfig } from "../src/config.js";
+import { openDatabase } from "../src/db/client.js";
+installCleanup();
+const dir = mkdtempSync(join(tmpdir(), "cosbot-trace-"));
+const business = { phoneNumberId: "106540352242922", wabaId: "102290129340398", appSecret: "s3cret", accessToken: "EAAGx", encryptionKey: randomBytes(32).toString("hex") };
+const url = "postgres://postgres@127.0.0.1:5432/cosbot_bench";
+await prepareDatabase(url, business);
+const fakes = await startFakes(dir, 200);
+let phase = "start"; let on = false;
+const database = await openDatabase({ url, onQuery: ((_c: number, q: string) => { if (on) console.log(`[${phase}] ${q.replace(/\s+/g, " ").slice(0, 150)}`); }) as never });
+const config = loadConfig({ NODE_ENV: "development", LOG_LEVEL: "silent", DATA_DIR: dir, DATABASE_URL: url, REDIS_URL: "redis://127.0.0.1:6379/9", ENCRYPTION_KEY: business.encryptionKey, OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: `${fakes.url}/v1`, GRAPH_API_URL: fakes.url, REPLY_QUIET_MS: "0", SWEEP_INTERVAL_MS: "600000", LOCAL_SIGN_IN: "off" });
+const cosbot = await createCosbot(config, { database });
+const server = serve({ fetch: cosbot.app.fetch, port: 0, hostname: "127.0.0.1" });
+await new Promise((r) => server.once("listening", r));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+cosbot.runner.start();
+await new Promise((r) => setTimeout(r, 500));
+const f = new WebhookFactory(business, "TR");
+for (let i = 0; i < 2; i++) {
+  const hook = f.next(i);
+  on = true; phase = `store${i}`;
+  const res = await fetch(`${base}/webhooks/whatsapp`, { method: "POST", body: hook.body, headers: hook.headers });
+  await res.text(); phase = `reply${i}`;
+  await fetch(`${fakes.url}/__bench/sent?to=%2B${hook.from}`).then((r) => r.text());
+  await new Promise((r) => setTimeout(r, 300));
+  on = false;
+}
+server.close(); await cosbot.close(); await database.close(); await fakes.child.stop(); process.exit(0);
