@@ -79,7 +79,8 @@ export function markdown(r: Results): string {
     ``,
     `## Ingestion throughput`,
     ``,
-    `Signed WhatsApp text webhooks, each with its own wamid, from ${m.customers} customers, ${m.connections} connections for ${m.seconds} s each (after ${m.warmupSeconds} s of warm-up).`,
+    `Signed WhatsApp text webhooks, each with its own wamid, from ${m.customers} customers, ${m.connections} connections for ${m.seconds} s each (after a warm-up of ${m.warmupMessages} messages). ` +
+      `Server CPU per message (user + system, from /proc) is the figure least disturbed by other work on the machine.`,
     ``,
     `| server | msg/s | ack p50 ms | ack p99 ms | refused or failed | server CPU ms/msg | |`,
     `|---|---|---|---|---|---|---|`,

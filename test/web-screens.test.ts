@@ -15,6 +15,9 @@ describe("the web app's screens", () => {
   let h: Harness;
   let render: (path: string) => string;
   let cid = "";
+  // What the API answered for the thread: the render must show each of them (how many AI replies
+  // the text and the photo got depends on the quiet period, so it is not fixed here).
+  let apiMessages: { author: string }[] = [];
   beforeAll(async () => {
     h = await startCosbot();
     await h.post(customerText("wamid.s1", "Hello, do you deliver?"));
@@ -38,6 +41,7 @@ describe("the web app's screens", () => {
       channels: await get(`${p}/channels`),
       notes: await get(`${p}/customers/${head.customer.id}/notes`),
     };
+    apiMessages = data.messages.messages;
     const [{ QueryClient, QueryClientProvider }, { MemoryRouter }, { App }, { ToastProvider }, { keys }] = await Promise.all([
       import("@tanstack/react-query"), import("react-router"), load("app.tsx"), load("components/ui/toast.tsx"), load("lib/queries.ts"),
     ]);
@@ -74,11 +78,14 @@ describe("the web app's screens", () => {
 
   it("shows every message of the thread with its author, kind and status", () => {
     const html = render(`/p/${h.portfolioId}/inbox/${cid}`);
-    expect(count(html, 'data-testid="message"')).toBe(5);
+    // Two from the customer, the owner's reply, and one or two AI replies.
+    expect(apiMessages.length).toBeGreaterThanOrEqual(4);
+    expect(count(html, 'data-testid="message"')).toBe(apiMessages.length);
     expect(html).toContain('data-author="customer" data-status="received" data-kind="image"');
     expect(html).toContain("Photo");
     expect(html).toContain("my cake");
-    expect(count(html, 'data-author="ai"')).toBe(2);
+    expect(count(html, 'data-author="ai"')).toBe(apiMessages.filter((m) => m.author === "ai").length);
+    expect(count(html, 'data-author="ai"')).toBeGreaterThanOrEqual(1);
     expect(html).toMatch(/Olivia Owner<\/span>/);
     expect(html).toContain('data-testid="message-status" data-status="sent"');
     expect(html).toContain('data-testid="mode-switch" data-mode="manual"');

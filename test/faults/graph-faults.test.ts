@@ -265,4 +265,29 @@ describe("a person's reply through a throttled Graph API", () => {
     expect(seen.listed).toMatchObject({ attentionCode: "send_failed" });
     await live.waitFor((e) => e.event === "message.status" && e.json.messageId === messageId && e.json.status === "failed");
   });
+
+  it("is left to a newer send of the conversation when one is waiting as the old one gives up, and both go out once", async () => {
+    const from = newCustomer("1555480");
+    const conversation = await customerWrites(from, "Can I talk to someone?");
+    h.graph.reset();
+    // The last attempt is slow, so a second reply is written while it is still running.
+    h.graph.failNext(ATTEMPTS - 1, graphErrors.throughput());
+    h.graph.failNext(1, { ...graphErrors.throughput(), delayMs: 1500 });
+    const path = `/portfolios/${h.portfolioId}/conversations/${conversation.id}/replies`;
+    const first = await api(h, "POST", path, { as: owner, body: { text: "One moment please." } });
+    expect(first.status).toBe(202);
+    await expect.poll(() => h.graph.sendRequests.length, { timeout: 10_000, interval: 10 }).toBe(ATTEMPTS);
+    const second = await api(h, "POST", path, { as: owner, body: { text: "Found it: it ships today." } });
+    expect(second.status).toBe(202);
+    await h.settle();
+
+    expect(h.graph.sends.map((s) => s.text)).toEqual(["One moment please.", "Found it: it ships today."]);
+    const log = await retryLog(h, conversation.id, "send");
+    expect(log.map((r) => r.state)).toEqual(["pending", "pending", "pending", "dead"]);
+    const mine = (await outbound(h, conversation.id)).filter((m) => m.author === "member");
+    expect(mine.map((m) => [m.id, m.status, m.errorCode])).toEqual([
+      [first.body.message.id, "sent", null],
+      [second.body.message.id, "sent", null],
+    ]);
+  });
 });

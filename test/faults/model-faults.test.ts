@@ -26,7 +26,7 @@ let owner: ApiUser;
 let live: SseStream;
 beforeAll(async () => {
   h = await startCosbot({
-    env: { WORK_MAX_ATTEMPTS: String(ATTEMPTS), WORK_BACKOFF_BASE_MS: String(BACKOFF_MS), MODEL_TIMEOUT_MS: "300" },
+    env: { WORK_MAX_ATTEMPTS: String(ATTEMPTS), WORK_BACKOFF_BASE_MS: String(BACKOFF_MS), MODEL_TIMEOUT_MS: "1000" },
   });
   await installRetryLog(h);
   owner = await memberOf(h, h.portfolioId, "owner");

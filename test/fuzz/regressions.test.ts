@@ -2,7 +2,7 @@
 // which makes Meta redeliver the same webhook for up to seven days.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Platform } from "../../src/core/events.js";
-import { igEvent, igMessage, pageMessage, waEnvelope, waText } from "../fakes/index.js";
+import { igEvent, igMessage, pageEvent, pageMessage, waEnvelope, waMessage, waText } from "../fakes/index.js";
 import { APP_SECRET } from "../support/cosbot-under-test.js";
 import { type FuzzServer, RECIPIENTS, sign, startFuzzServer } from "./fuzz-harness.js";
 import { hugeString, serialize } from "./mutate.js";
@@ -42,18 +42,20 @@ describe("ids no platform issues (incompressible, 100,000 characters)", () => {
   const big = hugeString(100_000, "random", 1);
   const wa = RECIPIENTS.whatsapp.a;
 
-  it("skips a WhatsApp message with such an id or sender, and stores the rest of the batch", async () => {
+  it("skips WhatsApp messages and statuses with such an id or sender, and stores the rest of the batch", async () => {
     const last = await server.lastMessageId();
     const payload = waEnvelope(wa, {
       contacts: [{ profile: { name: "A" }, wa_id: "15551230001" }],
       messages: [
         { from: "15551230001", id: big, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "long id" } },
-        { from: big, id: "wamid.REG_LONG_FROM", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "long sender" } },
         { from: "15551230001", id: "wamid.REG_OK", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "fine" } },
       ],
       statuses: [{ id: big, status: "delivered", timestamp: "1767225800", recipient_id: "15551230001" }],
     });
     expect((await post("whatsapp", payload)).status).toBe(200);
+    // No contact to fall back on: the sender is `from` itself.
+    const longSender = waMessage(wa, { from: big, id: "wamid.REG_LONG_FROM", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "x" } }, null);
+    expect((await post("whatsapp", longSender)).status).toBe(200);
     const rows = await server.rowsAfter(last);
     expect(rows.map((r) => [r.platformMessageId, r.text])).toEqual([["wamid.REG_OK", "fine"]]);
   });
@@ -81,5 +83,35 @@ describe("an Instagram read whose watermark is past the largest date", () => {
     expect((await post("instagram", igMessage({ igId: ig, igsid, mid: "aWdf_REG_WM", text: "hi" }))).status).toBe(200);
     const read = igEvent(ig, { sender: { id: igsid }, recipient: { id: ig }, timestamp: Date.now(), read: { watermark: 1e300 } });
     expect((await post("instagram", read)).status).toBe(200);
+  });
+});
+
+describe("payload text that names a property of Object.prototype", () => {
+  // Found as a change `field` of "__proto__": the handler table answered with Object.prototype, "handler is not a function".
+  it("skips a WhatsApp change whose field is __proto__ or constructor, storing the good change beside it", async () => {
+    const last = await server.lastMessageId();
+    const payload = waText({ pnid: RECIPIENTS.whatsapp.a, from: "15551230001", id: "wamid.REG_PROTO", body: "still here" });
+    const changes = payload.entry[0]!.changes as Array<{ field: string; value: unknown }>;
+    changes.unshift({ field: "__proto__", value: {} }, { field: "constructor", value: {} });
+    expect((await post("whatsapp", payload)).status).toBe(200);
+    expect((await server.rowsAfter(last)).map((r) => r.platformMessageId)).toEqual(["wamid.REG_PROTO"]);
+  });
+
+  it.each(["__proto__", "constructor", "toString"])("stores Messenger and Instagram attachments and reactions named %s as plain unknown values", async (name) => {
+    const last = await server.lastMessageId();
+    const page = RECIPIENTS.messenger.a;
+    const ig = RECIPIENTS.instagram.a;
+    const at = Date.now();
+    expect((await post("messenger", pageMessage({ pageId: page, psid: "6100000000000011", mid: `m_REG_${name}`, attachments: [{ type: name, payload: {} }] }))).status).toBe(200);
+    expect((await post("instagram", igMessage({ igId: ig, igsid: "1780000000000011", mid: `aWdf_REG_${name}`, attachments: [{ type: name, payload: {} }] }))).status).toBe(200);
+    const react = { sender: { id: "1780000000000011" }, recipient: { id: ig }, timestamp: at, reaction: { mid: `aWdf_REG_${name}`, action: "react", reaction: name } };
+    expect((await post("instagram", igEvent(ig, react))).status).toBe(200);
+    const pageReact = { ...react, sender: { id: "6100000000000011" }, recipient: { id: page }, reaction: { ...react.reaction, mid: `m_REG_${name}` } };
+    expect((await post("messenger", pageEvent(page, pageReact))).status).toBe(200);
+    const rows = await server.rowsAfter(last);
+    // An unknown attachment type: a share on Instagram, unsupported on Messenger; never a crash.
+    expect(rows.map((r) => r.kind)).toEqual(["unsupported", "share", "reaction", "reaction"]);
+    for (const r of rows) expect(r.text).not.toMatch(/native code|\[object/);
+    expect(rows.filter((r) => r.kind === "reaction").map((r) => r.text)).toEqual([name, name]);
   });
 });

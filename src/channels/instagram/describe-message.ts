@@ -1,5 +1,6 @@
 import type { MessageKind } from "../../core/events.js";
 import * as ig from "./webhook-schema.js";
+import { own } from "../meta/own.js";
 
 export interface DescribedMessage {
   kind: MessageKind;
@@ -83,9 +84,9 @@ function describeAttachment(raw: unknown): DescribedAttachment {
   const payload = typeof raw === "object" && raw !== null ? (raw as { payload?: unknown }).payload : undefined;
   const record = compact({ type, url, title, payload });
 
-  const media = MEDIA[type];
+  const media = own(MEDIA, type);
   if (media) return { kind: media.kind, text: `[${media.label}]`, record };
-  const label = SHARE_LABELS[type] ?? `attachment (${type})`;
+  const label = own(SHARE_LABELS, type) ?? `attachment (${type})`;
   const about = [title ? `"${title}"` : undefined, url].filter((p): p is string => p !== undefined).join(" ");
   return { kind: "share", text: about ? `[${label}: ${about}]` : `[${label}]`, record };
 }

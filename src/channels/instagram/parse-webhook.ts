@@ -2,6 +2,7 @@ import type { InboundMessageEvent, ParsedWebhook } from "../../core/events.js";
 import { compact, describeMessage, filled } from "./describe-message.js";
 import { describeGot } from "../meta/describe-got.js";
 import * as ig from "./webhook-schema.js";
+import { own } from "../meta/own.js";
 
 /** The body is not an Instagram webhook at all. Anything wrong further down is skipped, never thrown. */
 export class InstagramEnvelopeError extends Error {
@@ -146,7 +147,7 @@ function parseReaction(item: Item, ctx: Context): void {
 
   const unreact = reaction.action === "unreact";
   const name = filled(reaction.reaction);
-  const emoji = unreact ? null : (filled(reaction.emoji) ?? (name ? (REACTION_EMOJI[name] ?? name) : undefined));
+  const emoji = unreact ? null : (filled(reaction.emoji) ?? (name ? (own(REACTION_EMOJI, name) ?? name) : undefined));
   if (emoji === undefined) return skip(ctx, "reaction without an emoji", item.raw);
 
   // Reactions carry no id of their own; this one is stable across Meta's re-deliveries (C15).

@@ -1,6 +1,7 @@
 import type { MessageKind } from "../../core/events.js";
 import { compact, filled } from "./parse-context.js";
 import * as ms from "./webhook-schema.js";
+import { own } from "../meta/own.js";
 
 export interface Described {
   kind: MessageKind;
@@ -68,7 +69,7 @@ function summarize(rawAttachment: unknown): Summary {
     const label = stickerId && LIKE_STICKERS.has(stickerId) ? "[sticker: 👍]" : "[sticker]";
     return { kind: "sticker", label, detail: compact({ type, url, stickerId }) };
   }
-  const media = MEDIA[type];
+  const media = own(MEDIA, type);
   if (media) {
     const name = type === "file" ? (title ?? fileNameOf(url)) : undefined;
     const label = name ? `${media.label.slice(0, -1)}: ${name}]` : media.label;
@@ -89,7 +90,7 @@ function summarize(rawAttachment: unknown): Summary {
 
 /** Link shares, posts, reels, templates and types Meta adds later: readable when there is a title or url. */
 function summarizeShare(type: string, url: string | undefined, title: string | undefined, raw: unknown): Summary {
-  const noun = SHARE_NOUNS[type];
+  const noun = own(SHARE_NOUNS, type);
   const shown = title ?? url;
   const detail = compact({ type, url, title, raw });
   if (shown) return { kind: "share", label: `[shared ${noun ?? type}: ${shown}]`, detail };

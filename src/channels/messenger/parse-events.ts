@@ -1,6 +1,7 @@
 import type { InboundMessageEvent, ReactionEvent } from "../../core/events.js";
 import { compact, filled, msToDate, pageIdOf, skip, type ItemContext } from "./parse-context.js";
 import * as ms from "./webhook-schema.js";
+import { own } from "../meta/own.js";
 
 /** Meta sends `emoji` with each reaction; these cover payloads that give only the name. */
 const REACTION_EMOJI: Readonly<Record<string, string>> = {
@@ -64,7 +65,7 @@ export function parseReaction(value: unknown, ctx: ItemContext): void {
   let emoji: string | null = null;
   if (r.action === "react") {
     const name = filled(r.reaction);
-    const shown = filled(r.emoji) ?? (name ? (REACTION_EMOJI[name] ?? name) : undefined);
+    const shown = filled(r.emoji) ?? (name ? (own(REACTION_EMOJI, name) ?? name) : undefined);
     if (!shown) return skip(ctx, "reaction without emoji or reaction name", ctx.raw);
     emoji = shown;
   }

@@ -2,6 +2,7 @@ import type { DeliveryStatus, EchoEvent, InboundMessageEvent, ParsedWebhook, Sen
 import { compact, describeMessage, filled } from "./describe-message.js";
 import { describeGot } from "../meta/describe-got.js";
 import * as wa from "./webhook-schema.js";
+import { own } from "../meta/own.js";
 
 /** The body is not a WhatsApp webhook at all. Anything wrong further down is skipped, never thrown. */
 export class WebhookEnvelopeError extends Error {
@@ -44,7 +45,7 @@ export function parseWhatsAppWebhook(body: unknown, options: ParseOptions = {}):
         skip(ctx, "change without a field name", change);
         continue;
       }
-      const handler = CHANGE_HANDLERS[parsedChange.data.field];
+      const handler = own(CHANGE_HANDLERS, parsedChange.data.field);
       if (handler) handler(parsedChange.data.value, ctx);
       else skip(ctx, `change field "${parsedChange.data.field}" is not handled`, change);
     }
