@@ -236,13 +236,13 @@ describe("the live inbox in a browser", () => {
     const inbox = `${h.url}/p/${portfolioId}/inbox`;
     const thread = () => visible('[data-testid="message-list"]').getByText(REPLY).waitFor();
     const note = () => visible('[data-testid="note"]').waitFor();
-    // On a desktop the customer route shows the list, the thread and the customer side by side:
-    // that whole page is the inbox, and the customer panel is cut out of it. A phone shows one at a time.
-    await page.goto(`${inbox}/${conversationId}/customer`);
-    await shoot("inbox", desktop, async () => Promise.all([thread(), note()]));
-    await shoot("customer", desktop, note, '[data-testid="customer-panel"]');
+    // At 1280 px the inbox shows the list beside the open thread; the customer route puts the panel
+    // in the list's place (wide screens show all three). A phone shows one at a time.
     await page.goto(`${inbox}/${conversationId}`);
-    await shoot("conversation", desktop, thread);
+    await shoot("inbox", desktop, async () => Promise.all([thread(), visible('[data-testid="conversation-list"]').getByText(maria.name).waitFor()]));
+    await page.goto(`${inbox}/${conversationId}/customer`);
+    await shoot("conversation", desktop, async () => Promise.all([thread(), note()]));
+    await shoot("customer", desktop, note, '[data-testid="customer-panel"]');
     await page.goto(inbox);
     await shoot("inbox", phone, () => visible('[data-testid="conversation-list"]').getByText(maria.name).waitFor());
     await page.goto(`${inbox}/${conversationId}`);

@@ -41,7 +41,7 @@ function ModeSwitch({ pid, head }: { pid: string; head: ConversationHead }) {
   const mode = setMode.isPending ? setMode.variables : head.conversation.mode;
   return (
     <div className="flex items-center gap-2" data-testid="mode-switch" data-mode={mode}>
-      <span className="text-xs font-medium text-slate-600" aria-hidden>{mode === "ai" ? "AI answers" : "Manual"}</span>
+      <span className="text-xs font-medium text-slate-600" aria-hidden>{mode === "ai" ? "AI agent on" : "AI agent off · manual"}</span>
       <Switch
         checked={mode === "ai"}
         label="AI agent answers this conversation"
