@@ -51,6 +51,11 @@ export class BusLiveEvents implements LiveEvents {
     return (await this.cache.log.readSince(liveLogKey(portfolioId), lastId))?.map(fromEntry);
   }
 
+  /** Calls `listener` when live events may have been missed (the bus was away and is back). */
+  onGap(listener: () => void): () => void {
+    return this.cache.bus.onGap?.(listener) ?? (() => {});
+  }
+
   /** Subscriptions this process holds for the portfolio's stream. */
   subscribers(portfolioId: string): number {
     return this.cache.bus.subscribers(liveTopic(portfolioId));

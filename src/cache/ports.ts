@@ -21,6 +21,8 @@ export interface Bus {
   subscribe(topic: string, handler: (message: string) => void): Promise<() => Promise<void>>;
   /** Handlers this process holds on the topic (to check that closed streams let go). */
   subscribers(topic: string): number;
+  /** Calls `listener` when messages may have been missed: the bus connection was lost and is back. */
+  onGap?(listener: () => void): () => void;
 }
 
 export interface LogEntry {

@@ -53,6 +53,7 @@ class RedisKeyValue implements KeyValue {
 class RedisBus implements Bus {
   private subscriber: Promise<Redis> | undefined;
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  private readonly gapListeners = new Set<() => void>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -66,6 +67,12 @@ class RedisBus implements Bus {
     this.subscriber ??= (async () => {
       const connection = this.redis.duplicate();
       connection.on("message", (t: string, m: string) => this.handlers.get(t)?.forEach((h) => h(m)));
+      // ioredis reconnects and resubscribes by itself, but what was published meanwhile never comes.
+      let connected = false;
+      connection.on("ready", () => {
+        if (connected) this.gapListeners.forEach((listener) => listener());
+        connected = true;
+      });
       await connection.connect();
       return connection;
     })();
@@ -88,6 +95,11 @@ class RedisBus implements Bus {
 
   subscribers(topic: string): number {
     return this.handlers.get(topic)?.size ?? 0;
+  }
+
+  onGap(listener: () => void): () => void {
+    this.gapListeners.add(listener);
+    return () => void this.gapListeners.delete(listener);
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,8 @@ const maxQueuedWrites = 2000;
 export interface LiveFeed {
   subscribe(portfolioId: string, handler: (event: LiveEnvelope) => void): Promise<() => Promise<void>>;
   readSince(portfolioId: string, lastId: string): Promise<LiveEnvelope[] | undefined>;
+  /** Called when events may have been missed while the bus was away. */
+  onGap?(listener: () => void): () => void;
 }
 
 export interface LiveStreamOptions {
@@ -31,7 +33,11 @@ export class LiveStreams {
   constructor(
     private readonly feed: LiveFeed,
     private readonly options: LiveStreamOptions,
-  ) {}
+  ) {
+    // After a bus outage an open stream would stay silent about what it missed: ended, each browser
+    // reconnects with its Last-Event-ID and gets the missed events from the log, or a resync.
+    feed.onGap?.(() => this.closeAll());
+  }
 
   /** Streams open in this process (tests check that closed ones are gone). */
   get open(): number {
