@@ -1,7 +1,8 @@
 // Issue 7 §2: Redis goes down. Redis is only the fast path of deduplication and the live fan-out:
 // webhooks must still be acknowledged and stored exactly once (Postgres' unique key decides), and
-// once Redis is back, browsers receive live updates again. The Redis is this test's own, stopped
-// and started again on the same port; the shared one is never touched.
+// once Redis is back, browsers receive live updates again, and a tab whose stream lived through the
+// outage learns that it missed events (its stream is ended; on reconnect it gets a resync). The
+// Redis is this test's own, stopped and started again on the same port; the shared one is never touched.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiUser, memberOf } from "../support/api-client.js";
 import { eventually } from "../support/channels.js";
@@ -116,16 +117,17 @@ describe("Redis is down", () => {
     expect(during.map((m) => sendsTo(h.graph, m.from))).toEqual([1, 1, 1, 1, 1]);
 
     await redis.start();
-    // Live delivery resumes once the server's connections are back: a new message reaches the tab
-    // (on its old stream, or on the one it reconnected with). Events raised while Redis was away
-    // are not replayed; a reconnect past the lost log is told to refetch (resync).
+    // The server ends the streams that lived through the outage: the tab reconnects with its last
+    // id, and as the restarted Redis kept no log, it is told to refetch what it shows (resync).
+    await browser.waitFor((e) => e.event === "resync", 20_000);
+    expect(browser.reconnects).toBeGreaterThanOrEqual(1);
+    // Live delivery resumes once the server's connections are back: a new message reaches the tab.
     let probe = 0;
     await eventually(async () => {
       const m = numbered("REDIS_BACK", 10 + ++probe);
       expect(await s.post(m.payload)).toBe(200);
       await browser!.waitFor(created(m.text), 2_000);
     }, 25_000, 0);
-    if (browser.reconnects > 0) expect(browser.events.some((e) => e.event === "resync")).toBe(true);
     const stored2 = await inboundCounts(h.testDb.database.db, h.channelId);
     expect([...stored2.values()].every((c) => c === 1)).toBe(true);
   }, 60_000);

@@ -39,7 +39,10 @@ describe("two server processes on one Postgres and one Redis", () => {
     db = await openRealDatabase();
     redis = await realRedis();
     seeded = await seedWhatsApp(db.database.db, key);
-    const settings = { databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai };
+    // Nobody dies here: a lease far longer than a run, so a starved event loop on a busy machine
+    // cannot let it lapse (then the other process would ask the model again, and only the lease
+    // check before storing the answer would keep the send single).
+    const settings = { databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai, env: { WORK_LEASE_MS: "10000" } };
     [a, b] = await Promise.all([startServer(settings), startServer(settings)]);
   }, 60_000);
 

@@ -5,7 +5,7 @@
 // promise is left rejected, and only what the parser validates is stored, in the right portfolio.
 //
 // FUZZ_RUNS scales the number of cases (default about 10,500 per run); FUZZ_SEED replays a run.
-// A failure prints fast-check's seed and path: rerun with FUZZ_SEED=<seed> to get the same cases.
+// A failure prints the counterexample and the FUZZ_SEED and FUZZ_RUNS that replay it.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Platform } from "../../src/core/events.js";
@@ -42,6 +42,18 @@ afterAll(async () => {
 
 const params = (numRuns: number, offset: number) => ({ numRuns, seed: SEED + offset, endOnFailure: false });
 
+/** fc.assert, with the settings that replay the failing run named in the error. */
+async function check<T>(property: fc.IAsyncProperty<T>, options: fc.Parameters<T>): Promise<void> {
+  try {
+    await check(property, options);
+  } catch (error) {
+    const replay = `replay with FUZZ_SEED=${SEED} FUZZ_RUNS=${TOTAL} (fast-check seed ${options.seed})`;
+    throw Object.assign(new Error(`${(error as Error).message}\n${replay}`), { cause: error });
+  }
+}
+/** Generous, so a loaded machine or a large FUZZ_RUNS does not time out (a timed-out property would run on into the next test). */
+const timeout = (runs: number, msPerRun: number) => 60_000 + runs * msPerRun;
+
 async function settleRejections(): Promise<void> {
   // Rejections are reported after the microtask queue drains: give them a turn.
   await new Promise((r) => setImmediate(r));
@@ -63,7 +75,7 @@ describe.each(PLATFORMS.map((p, i) => [p, i] as const))("%s webhooks under fuzz"
   it(`answers exactly as specified to ${FAST_RUNS} mutated bodies for unknown recipients, storing nothing`, async () => {
     const before = await server.counts();
     const recipient = UNKNOWN_RECIPIENTS[platform];
-    await fc.assert(
+    await check(
       fc.asyncProperty(caseArb(5, 8), async (c) => {
         const payload = applyMutations(seeds[c.seed]!.build({ tag: nextTag(), recipient }), c.mutations, { recipient, other: `${recipient}8` });
         const body = applyByteMutation(Buffer.from(serialize(payload, c.style)), c.bytes);
@@ -76,7 +88,7 @@ describe.each(PLATFORMS.map((p, i) => [p, i] as const))("%s webhooks under fuzz"
     );
     expect(await server.counts()).toEqual(before);
     await settleRejections();
-  });
+  }, timeout(FAST_RUNS, 20));
 
   it(`stores exactly what the parser validates for ${STORE_RUNS} mutated bodies to connected channels`, async () => {
     const storeArb = fc.record({
@@ -86,7 +98,7 @@ describe.each(PLATFORMS.map((p, i) => [p, i] as const))("%s webhooks under fuzz"
       ownSecret: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     });
     let storedAny = 0;
-    await fc.assert(
+    await check(
       fc.asyncProperty(storeArb, async ({ c, target, ownSecret }) => {
         const tag = nextTag();
         const seed = seeds[c.seed]!;
@@ -115,7 +127,7 @@ describe.each(PLATFORMS.map((p, i) => [p, i] as const))("%s webhooks under fuzz"
     // The oracle must not pass by storing nothing at all.
     expect(storedAny).toBeGreaterThan(STORE_RUNS / 10);
     await settleRejections();
-  });
+  }, timeout(STORE_RUNS, 300));
 });
 
 describe("webhook signatures under fuzz", () => {
@@ -129,7 +141,7 @@ describe("webhook signatures under fuzz", () => {
       style,
       how: wrongSignature,
     });
-    await fc.assert(
+    await check(
       fc.asyncProperty(arb, async (c) => {
         const seeds = seedsByPlatform[c.platform];
         const recipient = RECIPIENTS[c.platform].a;
@@ -160,7 +172,7 @@ describe("webhook signatures under fuzz", () => {
     const after = await server.counts();
     expect(after.messages - before.messages).toBeLessThanOrEqual(SIGNATURE_RUNS);
     await settleRejections();
-  });
+  }, timeout(SIGNATURE_RUNS, 20));
 });
 
 describe("bodies near and over WEBHOOK_MAX_BODY_BYTES", () => {
@@ -171,7 +183,7 @@ describe("bodies near and over WEBHOOK_MAX_BODY_BYTES", () => {
       http: fc.boolean(),
       target: fc.constantFrom("a" as const, "b" as const),
     });
-    await fc.assert(
+    await check(
       fc.asyncProperty(arb, async ({ platform, delta, http, target }) => {
         const tag = nextTag();
         const recipient = RECIPIENTS[platform][target];
@@ -192,5 +204,5 @@ describe("bodies near and over WEBHOOK_MAX_BODY_BYTES", () => {
       { ...params(18, 30), examples: [[{ platform: "whatsapp", delta: 0, http: true, target: "a" }], [{ platform: "messenger", delta: 1, http: false, target: "b" }]] },
     );
     await settleRejections();
-  });
+  }, timeout(18, 2_000));
 });

@@ -73,7 +73,8 @@ export async function startServer(s: ServerSettings): Promise<RunningServer> {
     REPLY_QUIET_MS: "50",
     SWEEP_INTERVAL_MS: "200",
     WORK_BACKOFF_BASE_MS: "100",
-    WORK_LEASE_MS: "1500",
+    // Short, so a killed process's work is taken up soon; renewed every second while a run lives.
+    WORK_LEASE_MS: "3000",
     MODEL_TIMEOUT_MS: "10000",
     GRAPH_TIMEOUT_MS: "10000",
     API_RATE_LIMIT_PER_MINUTE: "100000",

@@ -1,6 +1,6 @@
 import type { MessageKind } from "../../core/events.js";
-import * as ig from "./webhook-schema.js";
 import { own } from "../meta/own.js";
+import * as ig from "./webhook-schema.js";
 
 export interface DescribedMessage {
   kind: MessageKind;

@@ -1,8 +1,8 @@
 import type { InboundMessageEvent, ParsedWebhook } from "../../core/events.js";
-import { compact, describeMessage, filled } from "./describe-message.js";
 import { describeGot } from "../meta/describe-got.js";
-import * as ig from "./webhook-schema.js";
 import { own } from "../meta/own.js";
+import { compact, describeMessage, filled } from "./describe-message.js";
+import * as ig from "./webhook-schema.js";
 
 /** The body is not an Instagram webhook at all. Anything wrong further down is skipped, never thrown. */
 export class InstagramEnvelopeError extends Error {

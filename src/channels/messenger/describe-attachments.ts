@@ -1,7 +1,7 @@
 import type { MessageKind } from "../../core/events.js";
+import { own } from "../meta/own.js";
 import { compact, filled } from "./parse-context.js";
 import * as ms from "./webhook-schema.js";
-import { own } from "../meta/own.js";
 
 export interface Described {
   kind: MessageKind;

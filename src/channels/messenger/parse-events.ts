@@ -1,7 +1,7 @@
 import type { InboundMessageEvent, ReactionEvent } from "../../core/events.js";
+import { own } from "../meta/own.js";
 import { compact, filled, msToDate, pageIdOf, skip, type ItemContext } from "./parse-context.js";
 import * as ms from "./webhook-schema.js";
-import { own } from "../meta/own.js";
 
 /** Meta sends `emoji` with each reaction; these cover payloads that give only the name. */
 const REACTION_EMOJI: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 import type { ParsedWebhook } from "../../core/events.js";
-import { msToDate, skip, type ItemContext } from "./parse-context.js";
 import { describeGot } from "../meta/describe-got.js";
+import { msToDate, skip, type ItemContext } from "./parse-context.js";
 import { parseDelivery, parsePostback, parseReaction, parseRead } from "./parse-events.js";
 import { parseMessage } from "./parse-message.js";
 import * as ms from "./webhook-schema.js";

@@ -1,8 +1,8 @@
 import type { DeliveryStatus, EchoEvent, InboundMessageEvent, ParsedWebhook, Sender, StatusEvent } from "../../core/events.js";
-import { compact, describeMessage, filled } from "./describe-message.js";
 import { describeGot } from "../meta/describe-got.js";
-import * as wa from "./webhook-schema.js";
 import { own } from "../meta/own.js";
+import { compact, describeMessage, filled } from "./describe-message.js";
+import * as wa from "./webhook-schema.js";
 
 /** The body is not a WhatsApp webhook at all. Anything wrong further down is skipped, never thrown. */
 export class WebhookEnvelopeError extends Error {
