@@ -153,7 +153,13 @@ export class PgReplyStore implements ReplyStore {
     return this.db.transaction(async (tx) => {
       await tx
         .update(messages)
-        .set({ platformMessageId, status: "sent", sentAt: new Date() })
+        // Only queued becomes sent: a retried record after a committed first one (see deliver.ts)
+        // must not move a delivered or read status back.
+        .set({
+          platformMessageId,
+          status: sql`CASE WHEN ${messages.status} = 'queued' THEN 'sent' ELSE ${messages.status} END`,
+          sentAt: sql`COALESCE(${messages.sentAt}, now())`,
+        })
         .where(and(this.inConversation(ctx), eq(messages.id, messageId)));
       await applyPendingStatuses(tx, ctx.channel.id, [platformMessageId]);
       await applyKeptWatermarks(tx, ctx.conversationId, messageId);
