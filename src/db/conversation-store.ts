@@ -5,6 +5,8 @@ import type { Db } from "./client.js";
 import { scheduleReply, scheduleWork } from "./inbound-rows.js";
 import { channels, conversations, messages } from "./schema/index.js";
 
+const noAttention = { attentionCode: null, attentionReason: null, attentionAt: null };
+
 export class PgConversationStore implements ConversationStore {
   constructor(private readonly db: Db) {}
 
@@ -31,7 +33,8 @@ export class PgConversationStore implements ConversationStore {
       // A refused message reached nobody: it does not take the conversation over.
       const [conversation] = await tx
         .update(conversations)
-        .set({ ...(refusal ? {} : { mode: "manual" as const }), lastMessageAt: new Date(), unreadCount: 0 })
+        // A person answering has attended to whatever the conversation was flagged for.
+        .set({ ...(refusal ? {} : { mode: "manual" as const, ...noAttention }), lastMessageAt: new Date(), unreadCount: 0 })
         .where(this.owned(portfolioId, conversationId))
         .returning({ channelId: conversations.channelId });
       if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
@@ -65,7 +68,8 @@ export class PgConversationStore implements ConversationStore {
     return this.db.transaction(async (tx) => {
       const rows = await tx
         .update(conversations)
-        .set({ mode })
+        // Handing back to the AI settles a hand-off or failure flag; taking over keeps it in view.
+        .set(mode === "ai" ? { mode, ...noAttention } : { mode })
         .where(this.owned(portfolioId, conversationId))
         .returning({ id: conversations.id });
       if (rows.length === 0) return undefined;

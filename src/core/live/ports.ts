@@ -37,6 +37,8 @@ export type LiveEvent =
   | { type: "message.status"; conversationId: string; messageId: number; status: LiveMessageStatus; error?: LiveError }
   /** The platform told us the customer's name (Messenger, Instagram), after their first message. */
   | { type: "customer.changed"; customerId: string; profileName: string }
+  /** The portfolio is gone: open inboxes leave it. */
+  | { type: "portfolio.deleted"; portfolioId: string }
   /** Something other than the status changed (deleted by the customer, a reaction, an unsent part dropped): refetch it. */
   | { type: "message.updated"; conversationId: string; messageId: number; change: "deleted" | "reaction" | "discarded" };
 

@@ -57,7 +57,7 @@ describe("deletePortfolio", () => {
     await kv.set("dedup:ch-other:wamid.3", "done", 60_000);
     const { deps, steps } = setup();
     const result = await deletePortfolio({ portfolioId: "p-1", confirm: " Corner Bakery " }, deps);
-    expect(steps).toEqual(["erase", "routing reloaded", "told ch-1 disabled", "told ch-old disabled", "unsubscribe", "live log of p-1 dropped"]);
+    expect(steps).toEqual(["erase", "routing reloaded", "told ch-1 disabled", "told ch-old disabled", "told portfolio.deleted", "unsubscribe", "live log of p-1 dropped"]);
     expect(result).toEqual({ deleted: true, unsubscribe: [{ channelId: "ch-1", platform: "messenger", ok: true }], cache: { ok: true, keysDeleted: 3 } });
     expect(await kv.keys("")).toEqual(["dedup:ch-other:wamid.3"]);
   });

@@ -68,6 +68,7 @@ export async function deletePortfolio(request: { portfolioId: string; confirm: s
   for (const channelId of channels.ids) {
     await deps.live.publish(request.portfolioId, { type: "channel.state", channelId, state: "disabled", reason: "the portfolio was deleted" });
   }
+  await deps.live.publish(request.portfolioId, { type: "portfolio.deleted", portfolioId: request.portfolioId });
   const unsubscribe = await unsubscribeChannels(channels.subscribed, { unsubscribers: deps.unsubscribers, sharing: deps.sharing });
   for (const r of unsubscribe.filter((u) => !u.ok)) deps.log.warn({ channelId: r.channelId, platform: r.platform, error: r.error }, "channel not unsubscribed at Meta");
   return { deleted: true, unsubscribe, cache: await dropKeys(request.portfolioId, channels.ids, deps) };
