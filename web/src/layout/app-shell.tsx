@@ -6,6 +6,7 @@ import { Logo } from "../components/logo";
 import { cn } from "../components/ui/cn";
 import { api } from "../lib/api";
 import { type LiveState, useLiveUpdates } from "../lib/live";
+import { usePortfolioGone } from "../lib/portfolio-gone";
 import type { Me, PortfolioRef } from "../lib/types";
 
 const nav = [
@@ -57,7 +58,8 @@ function PortfolioSwitcher({ me, portfolio }: { me: Me; portfolio: PortfolioRef 
 
 /** Sidebar on a desktop, a bottom tab bar on a phone; owns the portfolio's live event stream. */
 export function AppShell({ me, portfolio, children }: { me: Me; portfolio: PortfolioRef; children: ReactNode }) {
-  const live = useLiveUpdates(portfolio.id);
+  const gone = usePortfolioGone(portfolio.id);
+  const live = useLiveUpdates(portfolio.id, gone);
   const qc = useQueryClient();
   const location = useLocation();
   const signOut = useMutation({

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { keys } from "./queries";
 
 export type LiveState = "connecting" | "live" | "offline";
@@ -20,9 +20,12 @@ const parse = (e: MessageEvent): LiveEvent => {
  * outright (an error status, or no stream at all) it gives up, so we retry slowly and poll
  * meanwhile: the inbox stays current either way.
  */
-export function useLiveUpdates(pid: string): LiveState {
+export function useLiveUpdates(pid: string, onPortfolioDeleted: () => void): LiveState {
   const qc = useQueryClient();
   const [state, setState] = useState<LiveState>("connecting");
+  // A ref, so a new callback does not reconnect the stream.
+  const deleted = useRef(onPortfolioDeleted);
+  useEffect(() => { deleted.current = onPortfolioDeleted; });
 
   useEffect(() => {
     let source: EventSource | undefined;
@@ -82,6 +85,13 @@ export function useLiveUpdates(pid: string): LiveState {
       });
       source.addEventListener("channel.state", () => refresh(keys.channels(pid)));
       source.addEventListener("resync", () => refresh(keys.portfolio(pid)));
+      // Deleted elsewhere: nothing more will come, and reconnecting would only meet a 404.
+      source.addEventListener("portfolio.deleted", () => {
+        stopped = true;
+        source?.close();
+        stopPolling();
+        deleted.current();
+      });
     };
     connect();
     return () => {

@@ -1,4 +1,5 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type DefaultError, type UseMutationOptions, type UseMutationResult, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useRef } from "react";
 import { api } from "./api";
 import type { Agent, Channel, ConversationHead, ConversationPage, Customer, Invitation, Me, Member, MessagePage, Mode, Note } from "./types";
 
@@ -63,10 +64,37 @@ export const useCustomer = (pid: string, id: string) =>
   useQuery({ enabled: !!id, queryKey: keys.customer(pid, id), queryFn: ({ signal }) => api<{ customer: Customer & { conversationId: string | null } }>(`${base(pid)}/customers/${id}`, { signal }) });
 export const useNotes = (pid: string, id: string) => useQuery({ enabled: !!id, queryKey: keys.notes(pid, id), queryFn: ({ signal }) => api<{ notes: Note[] }>(`${base(pid)}/customers/${id}/notes`, { signal }) });
 
+/**
+ * useMutation that ignores mutate() while a call is in flight. isPending reaches React only after
+ * the query client's batched notify (a macrotask), so a fast double click on a submit button
+ * would otherwise send twice; every submitting form uses this and disables its button on isPending.
+ */
+export function useSubmitMutation<R = unknown, E = DefaultError, V = void, C = unknown>(options: UseMutationOptions<R, E, V, C>): UseMutationResult<R, E, V, C> {
+  const inFlight = useRef(false);
+  const m = useMutation<R, E, V, C>({
+    ...options,
+    // Cleared once the caller's own onSettled (e.g. a refetch) is done: isPending lasts as long.
+    onSettled: async (...args) => {
+      try {
+        return await options.onSettled?.(...args);
+      } finally {
+        inFlight.current = false;
+      }
+    },
+  });
+  const { mutate: run } = m;
+  const mutate = useCallback<typeof run>((...args) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    run(...args);
+  }, [run]);
+  return { ...m, mutate, isPending: m.isPending || inFlight.current } as UseMutationResult<R, E, V, C>;
+}
+
 /** A mutation against this portfolio's API that refreshes the given caches when it settles. */
 export function usePortfolioMutation<V, R = unknown>(pid: string, call: (base: string, vars: V) => Promise<R>, invalidate: (vars: V) => readonly (readonly unknown[])[]) {
   const qc = useQueryClient();
-  return useMutation({
+  return useSubmitMutation({
     mutationFn: (vars: V) => call(base(pid), vars),
     onSettled: (_r, _e, vars) => Promise.all(invalidate(vars).map((queryKey) => qc.invalidateQueries({ queryKey }))),
   });

@@ -2,6 +2,9 @@ export type Platform = "whatsapp" | "messenger" | "instagram";
 export type Role = "owner" | "admin" | "agent";
 export type Mode = "ai" | "manual";
 
+/** The API's cap on a portfolio's name (portfolioName in src/http/api/params.ts). */
+export const portfolioNameMax = 100;
+
 export interface PortfolioRef { id: string; name: string; slug: string; role: Role }
 export interface Me { user: { id: string; name: string; email: string }; portfolios: PortfolioRef[]; next: "create_portfolio" | null }
 

@@ -1,8 +1,9 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "../components/ui/button";
 import { TypedConfirmDialog } from "../components/ui/dialog";
 import { api, ApiError, errorMessage } from "../lib/api";
+import { useSubmitMutation } from "../lib/queries";
 import type { Me } from "../lib/types";
 
 /**
@@ -12,7 +13,7 @@ import type { Me } from "../lib/types";
 export function DeleteAccount({ me, compact = false }: { me: Me; compact?: boolean }) {
   const [open, setOpen] = useState(false);
   const qc = useQueryClient();
-  const remove = useMutation({
+  const remove = useSubmitMutation({
     mutationFn: () => api("/api/me", { method: "DELETE", body: { confirm: me.user.email } }),
     onSuccess: () => { qc.clear(); window.location.assign("/sign-in"); },
   });

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Navigate, useNavigate } from "react-router";
 import { Logo } from "../components/logo";
@@ -8,8 +8,8 @@ import { Field, Input } from "../components/ui/input";
 import { Loading } from "../components/ui/states";
 import { DeleteAccount } from "./account-deletion";
 import { api, ApiError, errorMessage } from "../lib/api";
-import { keys, useMe } from "../lib/queries";
-import type { PortfolioRef } from "../lib/types";
+import { keys, useMe, useSubmitMutation } from "../lib/queries";
+import { type PortfolioRef, portfolioNameMax } from "../lib/types";
 
 /** Onboarding: name the business (a portfolio); also reachable later to add another one. */
 export function CreatePortfolioPage() {
@@ -17,7 +17,7 @@ export function CreatePortfolioPage() {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [name, setName] = useState("");
-  const create = useMutation({
+  const create = useSubmitMutation({
     mutationFn: (n: string) => api<{ portfolio: PortfolioRef }>("/api/portfolios", { method: "POST", body: { name: n } }),
     onSuccess: async ({ portfolio }) => {
       await qc.invalidateQueries({ queryKey: keys.me });
@@ -39,8 +39,8 @@ export function CreatePortfolioPage() {
           <h1 className="text-lg font-semibold">{first ? `Welcome${me.data?.user.name ? `, ${me.data.user.name}` : ""}` : "Add a business"}</h1>
           <p className="mt-1 text-sm text-slate-500">Name your business. Its channels, agent, team and conversations live together under this name; you can rename it later.</p>
           <form onSubmit={submit} className="mt-6 space-y-4">
-            <Field label="Business name" error={create.error ? errorMessage(create.error) : undefined}>
-              {(id) => <Input id={id} autoFocus required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Bakery" data-testid="portfolio-name" />}
+            <Field label="Business name" hint={`${name.length} of ${portfolioNameMax} characters`} error={create.error ? errorMessage(create.error) : undefined}>
+              {(id) => <Input id={id} autoFocus required maxLength={portfolioNameMax} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Bakery" data-testid="portfolio-name" />}
             </Field>
             <div className="flex justify-end gap-2">
               {!first && <Button variant="secondary" onClick={() => navigate(-1)}>Cancel</Button>}

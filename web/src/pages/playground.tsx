@@ -1,4 +1,3 @@
-import { useMutation } from "@tanstack/react-query";
 import { Bot, FlaskConical, RotateCcw, Send, User } from "lucide-react";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
@@ -7,7 +6,7 @@ import { cn } from "../components/ui/cn";
 import { Textarea } from "../components/ui/input";
 import { EmptyState, Spinner } from "../components/ui/states";
 import { api, ApiError, errorMessage } from "../lib/api";
-import { useAgent } from "../lib/queries";
+import { useAgent, useSubmitMutation } from "../lib/queries";
 import type { PortfolioRef } from "../lib/types";
 
 interface Turn { role: "user" | "assistant"; text: string; handoff?: boolean }
@@ -19,7 +18,7 @@ export function PlaygroundPage({ portfolio }: { portfolio: PortfolioRef }) {
   const [turns, setTurns] = useState<Turn[]>([]);
   const [text, setText] = useState("");
   const end = useRef<HTMLDivElement>(null);
-  const ask = useMutation({
+  const ask = useSubmitMutation({
     mutationFn: (messages: Turn[]) =>
       api<{ reply: { text: string }; handoff?: boolean }>(`/api/portfolios/${pid}/agent/playground`, { method: "POST", body: { messages: messages.map(({ role, text }) => ({ role, text })) } }),
     onSuccess: (res) => setTurns((t) => [...t, { role: "assistant", text: res.reply.text, handoff: res.handoff }]),

@@ -1,4 +1,3 @@
-import { useMutation } from "@tanstack/react-query";
 import { Terminal } from "lucide-react";
 import { GithubMark as Github } from "../components/brand-icons";
 import { Navigate, useSearchParams } from "react-router";
@@ -7,7 +6,7 @@ import { Button } from "../components/ui/button";
 import { Card } from "../components/ui/card";
 import { Spinner } from "../components/ui/states";
 import { api, ApiError, errorMessage } from "../lib/api";
-import { useMe } from "../lib/queries";
+import { useMe, useSubmitMutation } from "../lib/queries";
 
 /** better-auth's redirect codes (…?error=CODE) in words. */
 const linkErrors: Record<string, string> = {
@@ -26,7 +25,7 @@ export function SignInPage() {
   const me = useMe();
   const [params] = useSearchParams();
   const linkError = params.get("error");
-  const signIn = useMutation({
+  const signIn = useSubmitMutation({
     mutationFn: () => api<{ url?: string }>("/api/auth/sign-in/social", { method: "POST", body: { provider: "github", callbackURL: "/" } }),
     onSuccess: (res) => {
       if (res.url) window.location.assign(res.url);

@@ -13,6 +13,13 @@ import { type ConversationFilter, useChannels, useConversations } from "../../li
 import type { ConversationListItem, Mode } from "../../lib/types";
 import { attentionText } from "./attention";
 
+/**
+ * The list API gives the newest message's text, which a photo or a failed AI reply (stored
+ * empty) lacks: say something true instead of "No messages yet".
+ */
+const previewWithoutText = (c: ConversationListItem) =>
+  !c.lastMessageAt ? "No messages yet" : c.attentionCode === "reply_failed" ? "Agent could not answer" : "Message";
+
 function Item({ c, base }: { c: ConversationListItem; base: string }) {
   const name = c.customer.profileName || c.customer.platformUserId;
   const unread = c.unreadCount > 0;
@@ -39,7 +46,7 @@ function Item({ c, base }: { c: ConversationListItem; base: string }) {
             <span className={cn("min-w-0 flex-1 truncate text-sm", unread ? "font-semibold text-slate-900" : "font-medium text-slate-800")}>{name}</span>
             <time className="shrink-0 text-xs text-slate-400" dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
           </div>
-          <p className={cn("mt-0.5 truncate text-sm", unread ? "text-slate-800" : "text-slate-500")}>{c.lastMessageText || <span className="italic text-slate-400">No messages yet</span>}</p>
+          <p className={cn("mt-0.5 truncate text-sm", unread ? "text-slate-800" : "text-slate-500")}>{c.lastMessageText || <span className="italic text-slate-400">{previewWithoutText(c)}</span>}</p>
           <div className="mt-1.5 flex items-center gap-1.5">
             {c.mode === "ai" ? <Badge tone="indigo">AI</Badge> : <Badge>Manual</Badge>}
             {c.attentionCode && (

@@ -10,6 +10,7 @@ import { EmptyState, ErrorState, Loading, Spinner } from "../../components/ui/st
 import { Switch } from "../../components/ui/switch";
 import { useToast } from "../../components/ui/toast";
 import { api, ApiError, errorMessage } from "../../lib/api";
+import { isPortfolioGone } from "../../lib/portfolio-gone";
 import { dayHeading, fullTime, platformName, span } from "../../lib/format";
 import { keys, useAgent, useConversation, useMembers, useMessages, usePortfolioMutation } from "../../lib/queries";
 import type { ConversationHead, Mode } from "../../lib/types";
@@ -97,7 +98,8 @@ export function ConversationView({ pid, cid, base, showPanelLink, panelOpen = fa
   }, [newestId, cid]);
   useEffect(() => { nearBottom.current = true; }, [cid]);
 
-  if (head.isPending) return <Loading label="Loading conversation…" className="h-full" />;
+  // The whole business is gone: usePortfolioGone is already taking the reader home.
+  if (head.isPending || isPortfolioGone(head.error)) return <Loading label="Loading conversation…" className="h-full" />;
   // A failed refresh keeps the thread on screen; a conversation that is gone (erased) does not.
   if (head.error instanceof ApiError && head.error.status === 404) {
     return (

@@ -1,5 +1,5 @@
 import { ArrowLeft, Download, Pencil, ShieldAlert, StickyNote, Trash2 } from "lucide-react";
-import { type UseMutationResult, useMutation, useQueryClient } from "@tanstack/react-query";
+import { type UseMutationResult, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { PlatformIcon } from "../../components/platform-icon";
@@ -10,7 +10,7 @@ import { ErrorState, Loading } from "../../components/ui/states";
 import { useToast } from "../../components/ui/toast";
 import { api, errorMessage } from "../../lib/api";
 import { fullTime, platformName } from "../../lib/format";
-import { keys, useConversation, useMembers, useNotes, usePortfolioMutation } from "../../lib/queries";
+import { keys, useConversation, useMembers, useNotes, usePortfolioMutation, useSubmitMutation } from "../../lib/queries";
 import type { Me, Note, PortfolioRef } from "../../lib/types";
 
 function NoteItem({ note, pid, customerId, mayEdit, mayDelete }: { note: Note; pid: string; customerId: string; mayEdit: boolean; mayDelete: boolean }) {
@@ -124,7 +124,7 @@ export function CustomerPanel({ pid, cid, base, me, portfolio }: { pid: string; 
   const qc = useQueryClient();
   // Held here, not in CustomerData: the erased conversation's refetch fails at once (404) and
   // unmounts the panel's body, and the mutation must still take the reader back to the list.
-  const erase = useMutation({
+  const erase = useSubmitMutation({
     mutationFn: () => api(`/api/portfolios/${encodeURIComponent(pid)}/customers/${customerId}`, { method: "DELETE", body: { confirm: "erase" } }),
     onSuccess: () => {
       toast("ok", "The customer was erased.");

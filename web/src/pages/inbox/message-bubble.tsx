@@ -90,7 +90,8 @@ export function MessageBubble({ m, memberName, agentName }: { m: Message; member
         )}
         {why && <p className="mt-1 text-xs text-slate-500">{why}</p>}
         {text && <p className={cn("whitespace-pre-wrap break-words", ph && "mt-1.5", m.deleted && "line-through")}>{text}</p>}
-        {!text && !ph && <p className="italic opacity-70">(empty message)</p>}
+        {/* A failed AI reply is stored without text; its reason is the failure line below. */}
+        {!text && !ph && <p className="italic opacity-70">{m.status !== "failed" ? "(empty message)" : m.author === "ai" ? "The agent could not answer" : "Not sent"}</p>}
         <p className={cn("mt-1 flex items-center justify-end gap-1 text-[11px]", out && m.author !== "ai" ? "text-white/75" : "text-slate-400")}>
           <time dateTime={m.occurredAt} title={fullTime(m.occurredAt)}>{clockTime(m.occurredAt)}</time>
           {out && <StatusTick m={m} dark={m.author !== "ai"} />}

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, CheckCircle2, XCircle } from "lucide-react";
 import { useState } from "react";
 import { Button } from "../../components/ui/button";
@@ -6,7 +6,8 @@ import { Card, CardHeader } from "../../components/ui/card";
 import { Dialog, TypedConfirmDialog } from "../../components/ui/dialog";
 import { api, errorMessage } from "../../lib/api";
 import { platformName } from "../../lib/format";
-import { keys } from "../../lib/queries";
+import { expectPortfolioGone } from "../../lib/portfolio-gone";
+import { keys, useSubmitMutation } from "../../lib/queries";
 import type { Me, Platform, PortfolioRef } from "../../lib/types";
 import { DeleteAccount } from "../account-deletion";
 
@@ -36,9 +37,14 @@ export function DangerZone({ portfolio, me }: { portfolio: PortfolioRef; me: Me 
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<Deleted | null>(null);
-  const remove = useMutation({
-    mutationFn: () => api<Deleted>(`/api/portfolios/${encodeURIComponent(portfolio.id)}`, { method: "DELETE", body: { confirm: portfolio.name } }),
+  const remove = useSubmitMutation({
+    mutationFn: () => {
+      // This tab shows its own report: the live "portfolio.deleted" and the 404s after it are expected.
+      expectPortfolioGone(portfolio.id);
+      return api<Deleted>(`/api/portfolios/${encodeURIComponent(portfolio.id)}`, { method: "DELETE", body: { confirm: portfolio.name } });
+    },
     onSuccess: (res) => { setOpen(false); setDone(res); },
+    onError: () => expectPortfolioGone(portfolio.id, false),
   });
   const finish = async () => {
     localStorage.removeItem("cosbot.portfolio");

@@ -11,6 +11,7 @@ import { ErrorState, Loading } from "../../components/ui/states";
 import { SegmentedTabs } from "../../components/ui/tabs";
 import { useToast } from "../../components/ui/toast";
 import { api, errorMessage } from "../../lib/api";
+import { expectPortfolioGone } from "../../lib/portfolio-gone";
 import { fullTime } from "../../lib/format";
 import { keys, useMembers, usePortfolioMutation } from "../../lib/queries";
 import type { Me, Member, PortfolioRef, Role } from "../../lib/types";
@@ -63,7 +64,8 @@ function MemberRow({ m, pid, myRole, isMe }: { m: Member; pid: string; myRole: R
   const [confirm, setConfirm] = useState<"remove" | "leave" | null>(null);
   const change = usePortfolioMutation(pid, (base, role: Role) => api(`${base}/members/${m.id}`, { method: "PATCH", body: { role } }), () => [keys.members(pid)]);
   const remove = usePortfolioMutation(pid, (base) => api(`${base}/members/${m.id}`, { method: "DELETE" }), () => [keys.members(pid)]);
-  const leave = usePortfolioMutation(pid, (base) => api(`${base}/leave`, { method: "POST" }), () => [keys.me]);
+  // Leaving is expected to make this portfolio answer "no portfolio": not a deletion to announce.
+  const leave = usePortfolioMutation(pid, (base) => { expectPortfolioGone(pid); return api(`${base}/leave`, { method: "POST" }).catch((e: unknown) => { expectPortfolioGone(pid, false); throw e; }); }, () => [keys.me]);
   const manage = myRole !== "agent" && !isMe && (myRole === "owner" || m.role !== "owner");
   const busy = remove.isPending || leave.isPending;
   return (
