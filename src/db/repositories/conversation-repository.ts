@@ -17,7 +17,7 @@ export interface ConversationListItem {
   unreadCount: number;
   lastMessageAt: Date | null;
   lastInboundAt: Date | null;
-  /** Text of the newest message, for the inbox list. */
+  /** Text of the newest message that has any (a failed AI reply has none), for the inbox list. */
   lastMessageText: string | null;
   attentionCode: string | null;
   attentionReason: string | null;
@@ -112,7 +112,7 @@ export async function listConversationPage(
       conversation: conversations,
       customer: customers,
       platform: channels.platform,
-      lastMessageText: sql<string | null>`(select ${messages.text} from ${messages} where ${messages.conversationId} = ${conversations.id} and not ${messages.deleted} order by ${messages.id} desc limit 1)`,
+      lastMessageText: sql<string | null>`(select ${messages.text} from ${messages} where ${messages.conversationId} = ${conversations.id} and not ${messages.deleted} and coalesce(${messages.text}, '') <> '' order by ${messages.id} desc limit 1)`,
       key: sql<CursorKey>`json_build_array(${sortAt}::text, ${createdAt}::text, ${conversations.id})`,
     })
     .from(conversations)
