@@ -1,6 +1,7 @@
 // The needs-attention flag: raised when the agent could not answer, settled when a person answers
 // or hands the conversation back to the AI, kept in view while someone has merely taken over.
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { listConversations } from "../src/db/repositories/conversation-repository.js";
 import { openAIErrors } from "./fakes/index.js";
 import { type ChannelHarness, startChannelsCosbot } from "./support/channels.js";
 import { customerText } from "./support/payloads.js";
@@ -41,4 +42,10 @@ it("goes when the conversation is handed back to the AI", async () => {
   await h.setMode(conversationId, "ai");
   await h.settle();
   expect(await attentionOf(conversationId)).toBeNull();
+});
+
+it("previews the customer's words in the list, not the failed reply that has none", async () => {
+  const conversationId = await flaggedConversation();
+  const listed = (await listConversations(h.cosbot.database.db, h.portfolioId, { limit: 100 })).find((c) => c.id === conversationId);
+  expect(listed?.lastMessageText).toBe("hello?");
 });
