@@ -45,7 +45,7 @@ const params = (numRuns: number, offset: number) => ({ numRuns, seed: SEED + off
 /** fc.assert, with the settings that replay the failing run named in the error. */
 async function check<T>(property: fc.IAsyncProperty<T>, options: fc.Parameters<T>): Promise<void> {
   try {
-    await check(property, options);
+    await fc.assert(property, options);
   } catch (error) {
     const replay = `replay with FUZZ_SEED=${SEED} FUZZ_RUNS=${TOTAL} (fast-check seed ${options.seed})`;
     throw Object.assign(new Error(`${(error as Error).message}\n${replay}`), { cause: error });
