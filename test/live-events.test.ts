@@ -2,10 +2,10 @@
 // and a client that reconnects with Last-Event-ID gets exactly what it missed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareLogIds } from "../src/cache/ports.js";
-import { waStatus } from "./fakes/index.js";
+import { waBusinessAppEcho, waStatus } from "./fakes/index.js";
 import { api, type ApiUser, memberOf, signedInUser } from "./support/api-client.js";
 import { type Harness, PNID, startCosbot } from "./support/cosbot-under-test.js";
-import { customerText, nowSeconds } from "./support/payloads.js";
+import { customerText } from "./support/payloads.js";
 import { openSse, type SseEvent, type SseStream } from "./support/sse-client.js";
 
 const MAX_STREAMS = 4;
@@ -93,20 +93,7 @@ describe("the live event stream", () => {
     const failed = await witness.waitFor(of("message.status", { messageId: reply.json.messageId, status: "failed" }));
     expect(failed.json.error).toMatchObject({ code: "131026" });
 
-    const echo = {
-      object: "whatsapp_business_account",
-      entry: [{
-        id: "WABA_TEST_1",
-        changes: [{
-          field: "smb_message_echoes",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { display_phone_number: "15550000000", phone_number_id: PNID },
-            message_echoes: [{ from: "15550000000", to: other, id: "wamid.LIVE_ECHO_1", timestamp: nowSeconds(), type: "text", text: { body: "I will call you at 3. — Marta" } }],
-          },
-        }],
-      }],
-    };
+    const echo = waBusinessAppEcho(PNID, { to: other, id: "wamid.LIVE_ECHO_1", body: "I will call you at 3. — Marta" });
     expect((await h.post(echo)).status).toBe(200);
     const person = await witness.waitFor(of("message.created", { author: "business_app" }));
     expect(person.json).toMatchObject({ direction: "out", text: "I will call you at 3. — Marta", status: "sent", conversationId: reply.json.conversationId });

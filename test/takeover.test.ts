@@ -1,9 +1,9 @@
 // Echoes and takeover (C08, C10, C11), WhatsApp coexistence echoes, a person's replies and the
 // messaging windows, end to end through the webhook endpoints and the admin use cases.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { igMessage, pageMessage, postWebhook, waEnvelope } from "./fakes/index.js";
+import { igMessage, pageMessage, postWebhook, waBusinessAppEcho, waEnvelope } from "./fakes/index.js";
 import { APP_SECRET, PNID } from "./support/cosbot-under-test.js";
-import { customerText, nowSeconds } from "./support/payloads.js";
+import { customerText } from "./support/payloads.js";
 import {
   type ChannelHarness, DAY_MS, eventually, HOUR_MS, META_INBOX_APP_ID, OUR_APP_ID, startChannelsCosbot, turnsOf,
 } from "./support/channels.js";
@@ -199,20 +199,7 @@ describe("a person answering from Meta's inbox (C11 A)", () => {
     await h.settle();
     h.resetFakes();
     // meta-platform.md §2: field smb_message_echoes, value.message_echoes[{from, to, id, timestamp, type, text}].
-    const echo = {
-      object: "whatsapp_business_account",
-      entry: [{
-        id: "WABA_TEST_1",
-        changes: [{
-          field: "smb_message_echoes",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { display_phone_number: "15550000000", phone_number_id: PNID },
-            message_echoes: [{ from: "15550000000", to: waId, id: "wamid.SMB_ECHO_1", timestamp: nowSeconds(), type: "text", text: { body: "Yes, we deliver on Saturdays. — Marta" } }],
-          },
-        }],
-      }],
-    };
+    const echo = waBusinessAppEcho(PNID, { to: waId, id: "wamid.SMB_ECHO_1", body: "Yes, we deliver on Saturdays. — Marta" });
     expect((await h.post(echo)).status).toBe(200);
     expect((await h.post(echo)).status).toBe(200);
     await h.settle();

@@ -58,6 +58,8 @@ export function mergeWebhooks(...payloads: WebhookPayload[]): WebhookPayload {
 export interface WaOptions {
   waba?: string;
   displayPhone?: string;
+  /** The change's field; "messages" unless told. */
+  field?: string;
 }
 
 const nowSeconds = () => String(Math.floor(Date.now() / 1000));
@@ -67,8 +69,15 @@ export function waEnvelope(pnid: string, value: Record<string, unknown>, options
   const metadata = { display_phone_number: options.displayPhone ?? "15550000000", phone_number_id: pnid };
   return {
     object: "whatsapp_business_account",
-    entry: [{ id: options.waba ?? "WABA_TEST_1", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata, ...value } }] }],
+    entry: [{ id: options.waba ?? "WABA_TEST_1", changes: [{ field: options.field ?? "messages", value: { messaging_product: "whatsapp", metadata, ...value } }] }],
   };
+}
+
+/** meta-platform.md §2: a person answering from the WhatsApp Business app (coexistence), field smb_message_echoes. */
+export function waBusinessAppEcho(pnid: string, echo: { to: string; id: string; body: string; timestamp?: string }, options: WaOptions = {}): WebhookPayload {
+  const from = options.displayPhone ?? "15550000000";
+  const message = { from, to: echo.to, id: echo.id, timestamp: echo.timestamp ?? nowSeconds(), type: "text", text: { body: echo.body } };
+  return waEnvelope(pnid, { message_echoes: [message] }, { ...options, field: "smb_message_echoes" });
 }
 
 /**

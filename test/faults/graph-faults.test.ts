@@ -5,39 +5,33 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { channels } from "../../src/db/schema/index.js";
 import { graphError, graphErrors, type ScriptedResponse } from "../fakes/index.js";
-import { api, type ApiUser, memberOf } from "../support/api-client.js";
-import { type Harness, startCosbot } from "../support/cosbot-under-test.js";
+import { api, type ApiUser } from "../support/api-client.js";
+import type { Harness } from "../support/cosbot-under-test.js";
 import { customerText } from "../support/payloads.js";
-import { openSse, type SseStream } from "../support/sse-client.js";
+import type { SseStream } from "../support/sse-client.js";
 import {
+  ATTEMPTS,
+  BACKOFF_MS,
   conversationOf,
   expectAttemptsNotBefore,
   expectExponentialBackoff,
-  installRetryLog,
   newCustomer,
   outbound,
   retryLog,
+  type ServiceFaultHarness,
+  startServiceFaultHarness,
   throughApi,
 } from "./service-fault-support.js";
-
-const BACKOFF_MS = 40;
-const ATTEMPTS = 4;
 
 let h: Harness;
 let owner: ApiUser;
 let live: SseStream;
+let harness: ServiceFaultHarness | undefined;
 beforeAll(async () => {
-  h = await startCosbot({ env: { WORK_MAX_ATTEMPTS: String(ATTEMPTS), WORK_BACKOFF_BASE_MS: String(BACKOFF_MS) } });
-  await installRetryLog(h);
-  owner = await memberOf(h, h.portfolioId, "owner");
-  live = await openSse(`${h.url}/api/portfolios/${h.portfolioId}/events`, { cookie: owner.cookie });
-  expect(live.status).toBe(200);
-  await live.waitFor((e) => e.event === "ready");
+  harness = await startServiceFaultHarness();
+  ({ h, owner, live } = harness);
 });
-afterAll(async () => {
-  live?.close();
-  await h?.close();
-});
+afterAll(async () => harness?.close());
 beforeEach(() => {
   h.graph.reset();
   h.openai.reset();

@@ -7,44 +7,34 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGraphApi, FakeOpenAI } from "../fakes/index.js";
 import { eventually } from "../support/channels.js";
 import {
+  type FaultWorld,
   inboundCounts,
-  newKey,
   numbered,
-  realRedis,
   type RunningServer,
   type Seeded,
-  seedWhatsApp,
   sendsTo,
-  startServer,
+  startFaultWorld,
   unfinishedWork,
 } from "../support/fault-servers.js";
-import { openRealDatabase, type RealDatabase } from "../support/own-postgres.js";
+import type { RealDatabase } from "../support/own-postgres.js";
 
 describe("Postgres restarts during a burst", () => {
-  const graph = new FakeGraphApi();
-  const openai = new FakeOpenAI();
-  const key = newKey();
+  let world: FaultWorld | undefined;
+  let graph: FakeGraphApi;
+  let openai: FakeOpenAI;
   let db: RealDatabase;
-  let redis: { url: string; close(): Promise<void> };
   let seeded: Seeded;
   let server: RunningServer | undefined;
 
   beforeAll(async () => {
-    await Promise.all([graph.start(), openai.start()]);
-    db = await openRealDatabase({ own: true });
-    redis = await realRedis();
-    seeded = await seedWhatsApp(db.database.db, key);
+    world = await startFaultWorld({ ownPostgres: true });
+    ({ graph, openai, db, seeded } = world);
     // The test's own pool would only see the restarts as errors: it reads after the burst.
     // A lease longer than an outage here: a reply cut off by the restart is taken up again when it runs out.
-    server = await startServer({ databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai, env: { WORK_LEASE_MS: "3000" } });
+    server = await world.start({ WORK_LEASE_MS: "3000" });
   }, 60_000);
 
-  afterAll(async () => {
-    await server?.kill();
-    await Promise.allSettled([graph.stop(), openai.stop()]);
-    await redis?.close();
-    await db?.drop();
-  }, 30_000);
+  afterAll(async () => world?.close(), 30_000);
 
   it("every 200 is stored, the rest got a 5xx, and redelivering them duplicates nothing", async () => {
     const s = server!;

@@ -3,8 +3,39 @@
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { rowsOf } from "../../src/db/client.js";
-import { api, type ApiUser } from "../support/api-client.js";
-import type { Harness } from "../support/cosbot-under-test.js";
+import { api, type ApiUser, memberOf } from "../support/api-client.js";
+import { type Harness, startCosbot } from "../support/cosbot-under-test.js";
+import { openSse, type SseStream } from "../support/sse-client.js";
+
+export const BACKOFF_MS = 40;
+export const ATTEMPTS = 4;
+
+export interface ServiceFaultHarness {
+  h: Harness;
+  owner: ApiUser;
+  /** The owner's live stream, opened and ready. */
+  live: SseStream;
+  close(): Promise<void>;
+}
+
+/** A server that retries ATTEMPTS times from BACKOFF_MS, logging its retries, with the owner watching live. */
+export async function startServiceFaultHarness(env: Record<string, string> = {}): Promise<ServiceFaultHarness> {
+  const h = await startCosbot({ env: { WORK_MAX_ATTEMPTS: String(ATTEMPTS), WORK_BACKOFF_BASE_MS: String(BACKOFF_MS), ...env } });
+  await installRetryLog(h);
+  const owner = await memberOf(h, h.portfolioId, "owner");
+  const live = await openSse(`${h.url}/api/portfolios/${h.portfolioId}/events`, { cookie: owner.cookie });
+  expect(live.status).toBe(200);
+  await live.waitFor((e) => e.event === "ready");
+  return {
+    h,
+    owner,
+    live,
+    async close() {
+      live.close();
+      await h.close();
+    },
+  };
+}
 
 export interface RetryRecord {
   workItemId: number;

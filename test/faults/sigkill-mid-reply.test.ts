@@ -15,33 +15,23 @@ import { messages, workItems } from "../../src/db/schema/index.js";
 import { FakeGraphApi, FakeOpenAI } from "../fakes/index.js";
 import { eventually } from "../support/channels.js";
 import {
+  type FaultWorld,
   inboundCounts,
-  newKey,
   numbered,
-  realRedis,
-  type RunningServer,
   type Seeded,
-  seedWhatsApp,
   sendsTo,
-  startServer,
+  startFaultWorld,
   unfinishedWork,
 } from "../support/fault-servers.js";
-import { openRealDatabase, type RealDatabase } from "../support/own-postgres.js";
+import type { RealDatabase } from "../support/own-postgres.js";
 
 describe("SIGKILL in the middle of a reply", () => {
-  const graph = new FakeGraphApi();
-  const openai = new FakeOpenAI();
-  const key = newKey();
+  let world: FaultWorld | undefined;
+  let graph: FakeGraphApi;
+  let openai: FakeOpenAI;
   let db: RealDatabase;
-  let redis: { url: string; close(): Promise<void> };
   let seeded: Seeded;
-  const servers: RunningServer[] = [];
-
-  const start = async () => {
-    const s = await startServer({ databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai });
-    servers.push(s);
-    return s;
-  };
+  const start = () => world!.start();
   const outbound = (customerText: string) =>
     db.database.db
       .select()
@@ -51,18 +41,11 @@ describe("SIGKILL in the middle of a reply", () => {
   const itemsOf = () => db.database.db.select().from(workItems).where(eq(workItems.portfolioId, seeded.portfolioId));
 
   beforeAll(async () => {
-    await Promise.all([graph.start(), openai.start()]);
-    db = await openRealDatabase();
-    redis = await realRedis();
-    seeded = await seedWhatsApp(db.database.db, key);
+    world = await startFaultWorld();
+    ({ graph, openai, db, seeded } = world);
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.allSettled(servers.map((s) => s.kill()));
-    await Promise.allSettled([graph.stop(), openai.stop()]);
-    await redis?.close();
-    await db?.drop();
-  }, 30_000);
+  afterAll(async () => world?.close(), 30_000);
 
   it("killed while the model holds the call: the restarted server answers exactly once", async () => {
     const m = numbered("KILL_MODEL", 1, "kill model 15550000001 is my order shipped?");

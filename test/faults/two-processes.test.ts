@@ -5,17 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGraphApi, FakeOpenAI, lastUserText } from "../fakes/index.js";
 import { eventually } from "../support/channels.js";
 import {
+  type FaultWorld,
   inboundCounts,
-  newKey,
   numbered,
-  realRedis,
   type RunningServer,
   type Seeded,
-  seedWhatsApp,
-  startServer,
+  startFaultWorld,
   unfinishedWork,
 } from "../support/fault-servers.js";
-import { openRealDatabase, type RealDatabase } from "../support/own-postgres.js";
+import type { RealDatabase } from "../support/own-postgres.js";
 
 /** The sum of one metric's samples in a Prometheus text scrape. */
 const total = (scrape: string, metric: string) =>
@@ -25,33 +23,25 @@ const total = (scrape: string, metric: string) =>
     .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
 
 describe("two server processes on one Postgres and one Redis", () => {
-  const graph = new FakeGraphApi();
-  const openai = new FakeOpenAI();
-  const key = newKey();
+  let world: FaultWorld | undefined;
+  let graph: FakeGraphApi;
+  let openai: FakeOpenAI;
   let db: RealDatabase;
-  let redis: { url: string; close(): Promise<void> };
   let seeded: Seeded;
   let a: RunningServer | undefined;
   let b: RunningServer | undefined;
 
   beforeAll(async () => {
-    await Promise.all([graph.start(), openai.start()]);
-    db = await openRealDatabase();
-    redis = await realRedis();
-    seeded = await seedWhatsApp(db.database.db, key);
+    world = await startFaultWorld();
+    ({ graph, openai, db, seeded } = world);
     // Nobody dies here: a lease far longer than a run, so a starved event loop on a busy machine
     // cannot let it lapse (then the other process would ask the model again, and only the lease
     // check before storing the answer would keep the send single).
-    const settings = { databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai, env: { WORK_LEASE_MS: "10000" } };
-    [a, b] = await Promise.all([startServer(settings), startServer(settings)]);
+    const env = { WORK_LEASE_MS: "10000" };
+    [a, b] = await Promise.all([world.start(env), world.start(env)]);
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.allSettled([a?.kill(), b?.kill()]);
-    await Promise.allSettled([graph.stop(), openai.stop()]);
-    await redis?.close();
-    await db?.drop();
-  }, 30_000);
+  afterAll(async () => world?.close(), 30_000);
 
   it("stores and answers every message once when each delivery reaches both processes", async () => {
     // Each answer names the message it answers, so Graph sends can be counted per wamid.

@@ -2,7 +2,7 @@
 // the same builders the other tests use. The fuzzer mutates these; `rows` is how many message rows
 // the unmutated payload stores when its recipient is connected (a sanity check on the oracle).
 import type { Platform } from "../../src/core/events.js";
-import { igEvent, igMessage, pageEvent, pageMessage, waEnvelope, waMessage, waStatus, waText, type WebhookPayload } from "../fakes/index.js";
+import { igEvent, igMessage, pageEvent, pageMessage, waBusinessAppEcho, waEnvelope, waMessage, waStatus, waText, type WebhookPayload } from "../fakes/index.js";
 import { META_INBOX_APP_ID, OUR_APP_ID } from "../support/channels.js";
 
 /** The recipient ids a seed addresses, and a tag that makes its platform ids unique to one case. */
@@ -118,11 +118,7 @@ export const whatsappSeeds: Seed[] = [
   {
     name: "whatsapp business app echo",
     rows: 1,
-    build: ({ tag, recipient }) => {
-      const payload = waEnvelope(recipient, { message_echoes: [{ from: "15550000000", to: WA_USER, id: `wamid.${tag}`, timestamp: sec(), type: "text", text: { body: "typed in the app" } }] });
-      (payload.entry[0]!.changes as Array<{ field: string }>)[0]!.field = "smb_message_echoes";
-      return payload;
-    },
+    build: ({ tag, recipient }) => waBusinessAppEcho(recipient, { to: WA_USER, id: `wamid.${tag}`, timestamp: sec(), body: "typed in the app" }),
   },
 ];
 

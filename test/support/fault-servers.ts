@@ -5,11 +5,11 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { agents, channels, messages, portfolios, workItems } from "../../src/db/schema/index.js";
 import { SecretBox } from "../../src/security/secret-box.js";
-import type { FakeGraphApi, FakeOpenAI } from "../fakes/index.js";
-import { postWebhook } from "../fakes/index.js";
+import { FakeGraphApi, FakeOpenAI, postWebhook } from "../fakes/index.js";
 import { type ChildServer, childEnv, spawnServer, waitForOk } from "./child-server.js";
 import { APP_SECRET, PNID } from "./cosbot-under-test.js";
 import { customerText } from "./payloads.js";
+import { openRealDatabase, type RealDatabase } from "./own-postgres.js";
 import { freePort, OwnRedis } from "./redis-server.js";
 
 export const AUTH_SECRET = "test-auth-secret-that-is-long-enough-0123456789";
@@ -137,4 +137,47 @@ export async function realRedis(): Promise<{ url: string; close(): Promise<void>
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, close: async () => {} };
   const own = await OwnRedis.start();
   return { url: own.url, close: () => own.stop() };
+}
+
+/** What every fault test stands on: the fakes, a real Postgres and Redis, one seeded WhatsApp channel. */
+export interface FaultWorld {
+  graph: FakeGraphApi;
+  openai: FakeOpenAI;
+  key: string;
+  db: RealDatabase;
+  redis: { url: string; close(): Promise<void> };
+  seeded: Seeded;
+  /** Starts a server process on this world; `close` kills every one still running. */
+  start(env?: Record<string, string>): Promise<RunningServer>;
+  close(): Promise<void>;
+}
+
+export async function startFaultWorld(options: { ownPostgres?: boolean } = {}): Promise<FaultWorld> {
+  const graph = new FakeGraphApi();
+  const openai = new FakeOpenAI();
+  const key = newKey();
+  await Promise.all([graph.start(), openai.start()]);
+  const db = await openRealDatabase({ own: options.ownPostgres });
+  const redis = await realRedis();
+  const seeded = await seedWhatsApp(db.database.db, key);
+  const servers: RunningServer[] = [];
+  return {
+    graph,
+    openai,
+    key,
+    db,
+    redis,
+    seeded,
+    async start(env) {
+      const server = await startServer({ databaseUrl: db.url, redisUrl: redis.url, encryptionKey: key, graph, openai, env });
+      servers.push(server);
+      return server;
+    },
+    async close() {
+      await Promise.allSettled(servers.map((s) => s.kill()));
+      await Promise.allSettled([graph.stop(), openai.stop()]);
+      await redis.close();
+      await db.drop();
+    },
+  };
 }

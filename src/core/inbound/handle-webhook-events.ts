@@ -1,6 +1,7 @@
 import type { ChannelEvent } from "../events.js";
 import type { CounterName, Metrics } from "../metrics.js";
 import type { Deduplicator } from "./dedup.js";
+import { hasStorableIds } from "./storable-ids.js";
 import { type ChannelDirectory, ChannelGone, type InboundStore, type RoutedChannel } from "./ports.js";
 
 export interface InboundDeps {
@@ -35,6 +36,10 @@ export async function handleWebhookEvents(
   // Work is kicked once the whole batch is stored, so messages of one POST get one answer.
   const workDue: Date[] = [];
   for (const event of events) {
+    if (!hasStorableIds(event)) {
+      deps.counters.inc("webhook_item_skipped", { platform: event.platform });
+      continue;
+    }
     event.occurredAt = plausibleTime(event.occurredAt);
     const channel = await deps.directory.find(event.platform, event.channelExternalId);
     if (!channel) {

@@ -3,7 +3,6 @@ import { bodyLimit } from "hono/body-limit";
 import { verifyMetaSignature, verifyToken } from "../../channels/meta/signature.js";
 import type { ParsedWebhook, Platform } from "../../core/events.js";
 import { handleWebhookEvents, type InboundDeps } from "../../core/inbound/handle-webhook-events.js";
-import { hasStorableIds } from "../../core/inbound/storable-ids.js";
 
 export interface WebhookParser {
   parse(body: unknown): ParsedWebhook;
@@ -64,10 +63,8 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
         return c.json({ error: (error as Error).message }, 400);
       }
       deps.counters.inc("webhook_received", { platform });
-      const events = parsed.events.filter(hasStorableIds);
-      const skipped = parsed.skipped.length + parsed.events.length - events.length;
-      if (skipped) deps.counters.inc("webhook_item_skipped", { platform }, skipped);
-      const outcome = await handleWebhookEvents(events, signedWith, deps);
+      if (parsed.skipped.length) deps.counters.inc("webhook_item_skipped", { platform }, parsed.skipped.length);
+      const outcome = await handleWebhookEvents(parsed.events, signedWith, deps);
       if (outcome.failed) return c.json({ error: "some events could not be stored; deliver again" }, 500);
       return c.text("EVENT_RECEIVED", 200);
     },
