@@ -115,7 +115,7 @@ export function tokenOf(req: RecordedRequest): string | undefined {
   return req.query.access_token ?? (typeof fromBody === "string" ? fromBody : undefined);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
