@@ -71,7 +71,7 @@ export async function upsertConversation(
 }
 
 /** A burst keeps pushing the reply later, but never more than this many quiet periods past the first message. */
-const maxBurstDelayFactor = 5;
+export const maxBurstDelayFactor = 5;
 
 /**
  * One waiting reply per conversation: a new message pushes it back to the end of the quiet period

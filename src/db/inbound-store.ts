@@ -3,7 +3,8 @@ import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, Reaction
 import { ChannelGone, type InboundStore, type RoutedChannel, type StatusChange, type StoredEcho, type StoredInbound } from "../core/inbound/ports.js";
 import { isForeignKeyViolation } from "./pg-errors.js";
 import type { Db, DbOrTx, Tx } from "./client.js";
-import { scheduleReply, scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
+import { insertInboundMessage } from "./inbound-message-sql.js";
+import { scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
 import { pgJson, pgSafe } from "./pg-safe.js";
 import { channels, conversations, customers, messages, pendingStatuses } from "./schema/index.js";
 import { applyStatusToMessage, applyWatermarkToConversation } from "./status-sql.js";
@@ -40,27 +41,15 @@ export class PgInboundStore implements InboundStore {
 
   async storeMessage(channel: RoutedChannel, event: InboundMessageEvent, replyAfterMs: number | null): Promise<StoredInbound> {
     event = pgSafe(event);
+    const wanted = replyAfterMs !== null && !event.standby && replyingKinds.has(event.kind);
     const result = await unlessDuplicate(this.db, async (tx) => {
-      const customer = await upsertCustomer(tx, channel, event.from, event.occurredAt);
-      const conversation = await upsertConversation(tx, channel, customer.id, event.occurredAt, { fromCustomer: true });
-      const details = event.replyContext ? { ...event.details, replyContext: event.replyContext } : event.details;
-      const messageId = await insertOnce(tx, channel, conversation.id, {
-        direction: "in",
-        author: "customer",
-        kind: event.kind,
-        text: event.text,
-        details: pgJson(details ?? null),
-        raw: pgJson(event.raw),
-        platformMessageId: event.platformMessageId,
-        replyToPlatformId: event.replyToPlatformId ?? null,
-        status: "received",
-        occurredAt: event.occurredAt,
-      });
+      const stored = await insertInboundMessage(tx, channel, event, { wanted, quietMs: replyAfterMs ?? 0 });
+      if (stored.messageId === null) throw new Duplicate();
       const workDueAt: Date[] = [];
-      const wantsReply = replyAfterMs !== null && !event.standby && conversation.mode === "ai" && replyingKinds.has(event.kind);
-      if (wantsReply) workDueAt.push(await scheduleReply(tx, channel.portfolioId, conversation.id, replyAfterMs));
-      if (await lookUpProfileOfNew(tx, channel, customer)) workDueAt.push(new Date());
-      return { stored: true, conversationId: conversation.id, messageId, conversation, workDueAt };
+      if (stored.replyDueAt) workDueAt.push(stored.replyDueAt);
+      if (stored.profileLookup) workDueAt.push(new Date());
+      const { conversation } = stored;
+      return { stored: true, conversationId: conversation.id, messageId: stored.messageId, conversation, workDueAt };
     });
     return result === "duplicate" ? { stored: false, workDueAt: [] } : result;
   }

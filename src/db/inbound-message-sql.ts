@@ -1,0 +1,104 @@
+import { sql } from "drizzle-orm";
+import type { InboundMessageEvent } from "../core/events.js";
+import type { ConversationSnapshot, RoutedChannel } from "../core/inbound/ports.js";
+import { rowsOf, type Tx } from "./client.js";
+import { maxBurstDelayFactor } from "./inbound-rows.js";
+import { pgJson, pgText } from "./pg-safe.js";
+
+export interface InsertedMessage {
+  /** Null when (channel, platform message id) was already stored: the caller rolls back. */
+  messageId: number | null;
+  conversation: ConversationSnapshot;
+  /** When the reply falls due; null when none was scheduled (manual mode, not wanted). */
+  replyDueAt: Date | null;
+  /** A new customer without a name: their profile is to be looked up. */
+  profileLookup: boolean;
+}
+
+const jsonb = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(pgJson(value)));
+
+/**
+ * The customer, their conversation, the message and the work it causes, in one statement: the
+ * intake path makes one round trip instead of four. Same rules as inbound-rows.ts (which the other
+ * event kinds use): names are kept unless a new one comes, times only move outward, unread counts
+ * up, one waiting reply per conversation pushed back by a burst but never past five quiet periods.
+ */
+export async function insertInboundMessage(
+  tx: Tx,
+  channel: RoutedChannel,
+  event: InboundMessageEvent,
+  reply: { wanted: boolean; quietMs: number },
+): Promise<InsertedMessage> {
+  const at = sql`${event.occurredAt.toISOString()}::timestamptz`;
+  const details = event.replyContext ? { ...event.details, replyContext: event.replyContext } : event.details;
+  const result = await tx.execute(sql`
+    WITH customer_row AS (
+      INSERT INTO customer (portfolio_id, channel_id, platform_user_id, profile_name, first_seen_at, last_seen_at)
+      VALUES (${channel.portfolioId}, ${channel.id}, ${pgText(event.from.platformUserId)}, ${pgText(event.from.profileName ?? null)}, ${at}, ${at})
+      ON CONFLICT (channel_id, platform_user_id) DO UPDATE SET
+        profile_name = COALESCE(excluded.profile_name, customer.profile_name),
+        last_seen_at = GREATEST(excluded.last_seen_at, customer.last_seen_at),
+        first_seen_at = LEAST(excluded.first_seen_at, customer.first_seen_at)
+      -- xmax is 0 only for a freshly inserted row: a new customer.
+      RETURNING id, (xmax = 0) AS is_new, profile_name
+    ), conversation_row AS (
+      INSERT INTO conversation (portfolio_id, channel_id, customer_id, last_inbound_at, last_message_at, unread_count)
+      SELECT ${channel.portfolioId}, ${channel.id}, customer_row.id, ${at}, ${at}, 1 FROM customer_row
+      ON CONFLICT (customer_id) DO UPDATE SET
+        last_inbound_at = GREATEST(conversation.last_inbound_at, excluded.last_inbound_at),
+        last_message_at = GREATEST(conversation.last_message_at, excluded.last_message_at),
+        unread_count = conversation.unread_count + 1
+      RETURNING id, mode, unread_count, last_message_at
+    ), message_row AS (
+      INSERT INTO message (portfolio_id, channel_id, conversation_id, direction, author, kind, text, details, raw,
+        platform_message_id, reply_to_platform_id, status, occurred_at)
+      SELECT ${channel.portfolioId}, ${channel.id}, conversation_row.id, 'in', 'customer', ${event.kind}, ${pgText(event.text)},
+        ${jsonb(details)}::jsonb, ${jsonb(event.raw)}::jsonb, ${event.platformMessageId}, ${pgText(event.replyToPlatformId ?? null)},
+        'received', ${at}
+      FROM conversation_row
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    ), reply_row AS (
+      INSERT INTO work_item (portfolio_id, kind, subject_id, run_after)
+      SELECT ${channel.portfolioId}, 'reply', conversation_row.id, now() + ${reply.quietMs} * interval '1 millisecond'
+      FROM conversation_row, message_row
+      WHERE conversation_row.mode = 'ai' AND ${reply.wanted}::boolean
+      ON CONFLICT (kind, subject_id) WHERE state = 'pending' DO UPDATE SET
+        run_after = GREATEST(work_item.run_after,
+          LEAST(excluded.run_after, work_item.created_at + ${reply.quietMs * maxBurstDelayFactor} * interval '1 millisecond')),
+        updated_at = now()
+      RETURNING run_after
+    ), profile_row AS (
+      INSERT INTO work_item (portfolio_id, kind, subject_id)
+      SELECT ${channel.portfolioId}, 'fetch_profile', customer_row.id FROM customer_row, message_row
+      WHERE customer_row.is_new AND customer_row.profile_name IS NULL
+      ON CONFLICT (kind, subject_id) WHERE state = 'pending' DO NOTHING
+      RETURNING id
+    )
+    SELECT conversation_row.id, conversation_row.mode, conversation_row.unread_count, conversation_row.last_message_at,
+      (SELECT id FROM message_row) AS message_id,
+      (SELECT run_after FROM reply_row) AS reply_due_at,
+      EXISTS (SELECT 1 FROM profile_row) AS profile_lookup
+    FROM conversation_row`);
+  const [row] = rowsOf<{
+    id: string;
+    mode: "ai" | "manual";
+    unread_count: number | string;
+    last_message_at: Date | string | null;
+    message_id: number | string | null;
+    reply_due_at: Date | string | null;
+    profile_lookup: boolean;
+  }>(result);
+  if (!row) throw new Error("storing an inbound message returned no conversation");
+  return {
+    messageId: row.message_id === null ? null : Number(row.message_id),
+    conversation: {
+      id: row.id,
+      mode: row.mode,
+      unreadCount: Number(row.unread_count),
+      lastMessageAt: row.last_message_at === null ? null : new Date(row.last_message_at),
+    },
+    replyDueAt: row.reply_due_at === null ? null : new Date(row.reply_due_at),
+    profileLookup: row.profile_lookup,
+  };
+}
