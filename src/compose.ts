@@ -127,6 +127,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
     },
     {
       leaseMs: config.WORK_LEASE_MS,
+      concurrency: config.WORK_CONCURRENCY,
       maxAttempts: config.WORK_MAX_ATTEMPTS,
       backoffBaseMs: config.WORK_BACKOFF_BASE_MS,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,

@@ -42,6 +42,8 @@ const schema = z.object({
   /** How often the sweeper looks for due or abandoned work items. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   WORK_LEASE_MS: z.coerce.number().int().min(1000).default(120000),
+  /** Work items (replies, sends) one process runs at once; replies mostly wait on the model. */
+  WORK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   WORK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
   WORK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(2000),
   /** How often the in-process schedule renews expiring channel tokens. */

@@ -4,8 +4,30 @@ import { type Bus, type Cache, type EventLog, eventLogLimits, isLogId, type KeyV
 
 const deleteIfEqualsScript = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
+// One round trip, atomic: the id XADD gives is the id subscribers hear. The topic is an argument,
+// not a key: pub/sub channels live outside the keyspace.
+const appendScript = `local id = redis.call("XADD", KEYS[1], "MAXLEN", "~", ARGV[3], "*", "m", ARGV[1])
+redis.call("PEXPIRE", KEYS[1], ARGV[4])
+redis.call("PUBLISH", ARGV[2], id .. " " .. ARGV[1])
+return id`;
+
+/**
+ * The scripts as commands: ioredis sends EVALSHA (the script's hash, not its text) and loads the
+ * script itself when the server does not know it yet (a restart, a failover).
+ */
+interface ScriptedRedis extends Redis {
+  deleteIfEquals(key: string, value: string): Promise<number>;
+  appendAndPublish(key: string, message: string, topic: string, maxEntries: number, ttlMs: number): Promise<string>;
+}
+
+function withScripts(redis: Redis): ScriptedRedis {
+  redis.defineCommand("deleteIfEquals", { numberOfKeys: 1, lua: deleteIfEqualsScript });
+  redis.defineCommand("appendAndPublish", { numberOfKeys: 1, lua: appendScript });
+  return redis as ScriptedRedis;
+}
+
 class RedisKeyValue implements KeyValue {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: ScriptedRedis) {}
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(key, value, "PX", ttlMs, "NX")) === "OK";
@@ -31,7 +53,7 @@ class RedisKeyValue implements KeyValue {
   }
 
   async deleteIfEquals(key: string, value: string): Promise<boolean> {
-    return (await this.redis.eval(deleteIfEqualsScript, 1, key, value)) === 1;
+    return (await this.redis.deleteIfEquals(key, value)) === 1;
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -107,21 +129,15 @@ class RedisBus implements Bus {
   }
 }
 
-// One round trip, atomic: the id XADD gives is the id subscribers hear. The topic is an argument,
-// not a key: pub/sub channels live outside the keyspace.
-const appendScript = `local id = redis.call("XADD", KEYS[1], "MAXLEN", "~", ARGV[3], "*", "m", ARGV[1])
-redis.call("PEXPIRE", KEYS[1], ARGV[4])
-redis.call("PUBLISH", ARGV[2], id .. " " .. ARGV[1])
-return id`;
 
 class RedisEventLog implements EventLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: ScriptedRedis,
     private readonly limits = eventLogLimits,
   ) {}
 
   async append(key: string, topic: string, message: string): Promise<string> {
-    return (await this.redis.eval(appendScript, 1, key, message, topic, this.limits.maxEntries, this.limits.ttlMs)) as string;
+    return this.redis.appendAndPublish(key, message, topic, this.limits.maxEntries, this.limits.ttlMs);
   }
 
   async readSince(key: string, afterId: string): Promise<LogEntry[] | undefined> {
@@ -138,7 +154,7 @@ class RedisEventLog implements EventLog {
 }
 
 export async function redisCache(url: string): Promise<Cache> {
-  const redis = new Redis(url, redisOptions());
+  const redis = withScripts(new Redis(url, redisOptions()));
   redis.on("error", () => {});
   await redis.connect();
   const bus = new RedisBus(redis);

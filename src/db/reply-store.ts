@@ -11,10 +11,10 @@ import {
   type SentState,
 } from "../core/replies/ports.js";
 import type { SecretBox } from "../security/secret-box.js";
-import type { Db } from "./client.js";
+import { type Db, rowsOf } from "./client.js";
 import { applyPendingStatuses } from "./inbound-store.js";
 import { applyKeptWatermarks } from "./status-sql.js";
-import { agents, channels, conversations, customers, messages, liveChannel, workItems } from "./schema/index.js";
+import { agents, channels, conversations, customers, messages, liveChannel } from "./schema/index.js";
 
 /** Everything the reply worker reads and writes, always scoped to the conversation's portfolio. */
 export class PgReplyStore implements ReplyStore {
@@ -95,39 +95,30 @@ export class PgReplyStore implements ReplyStore {
     job: { id: number; owner: string },
     answersMessageId: number,
   ): Promise<number[]> {
-    return this.db.transaction(async (tx) => {
-      const held = await tx
-        .update(workItems)
-        .set({ updatedAt: sql`now()` })
-        .where(and(eq(workItems.id, job.id), eq(workItems.leaseOwner, job.owner), eq(workItems.state, "running")))
-        .returning({ id: workItems.id });
-      if (held.length === 0) throw new LostLease(job.id);
-      const now = new Date();
-      const rows = await tx
-        .insert(messages)
-        .values(
-          parts.map((text) => ({
-            portfolioId: ctx.portfolioId,
-            conversationId: ctx.conversationId,
-            channelId: ctx.channel.id,
-            direction: "out" as const,
-            author: "ai" as const,
-            kind: "text" as const,
-            text,
-            status: "queued" as const,
-            answersMessageId,
-            occurredAt: now,
-          })),
-        )
-        .returning({ id: messages.id });
-      const ids = rows.map((r) => r.id);
-      await tx.update(workItems).set({ progress: { partIds: ids } }).where(eq(workItems.id, job.id));
-      await tx
-        .update(conversations)
-        .set({ lastMessageAt: sql`GREATEST(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)` })
-        .where(eq(conversations.id, ctx.conversationId));
-      return ids;
-    });
+    // One statement, so one round trip and atomic without a transaction around it.
+    const result = await this.db.execute(sql`
+      WITH held AS (
+        SELECT id FROM work_item WHERE id = ${job.id} AND lease_owner = ${job.owner} AND state = 'running'
+      ), in_ai_mode AS (
+        SELECT id FROM conversation WHERE id = ${ctx.conversationId} AND portfolio_id = ${ctx.portfolioId} AND mode = 'ai'
+      ), stored AS (
+        INSERT INTO message (portfolio_id, conversation_id, channel_id, direction, author, kind, text, status, answers_message_id, occurred_at)
+        SELECT ${ctx.portfolioId}, ${ctx.conversationId}, ${ctx.channel.id}, 'out', 'ai', 'text', part.text, 'queued', ${answersMessageId}, now()
+        FROM held, in_ai_mode, jsonb_array_elements_text(${JSON.stringify(parts)}::jsonb) WITH ORDINALITY AS part(text, n)
+        ORDER BY part.n
+        RETURNING id
+      ), progress AS (
+        UPDATE work_item SET progress = jsonb_build_object('partIds', (SELECT jsonb_agg(id ORDER BY id) FROM stored)), updated_at = now()
+        WHERE id IN (SELECT id FROM held) AND EXISTS (SELECT 1 FROM stored)
+      ), touched AS (
+        UPDATE conversation SET last_message_at = GREATEST(last_message_at, now())
+        WHERE id IN (SELECT id FROM in_ai_mode) AND EXISTS (SELECT 1 FROM stored)
+      )
+      SELECT EXISTS (SELECT 1 FROM held) AS held, coalesce((SELECT jsonb_agg(id ORDER BY id) FROM stored), '[]'::jsonb) AS ids`);
+    const [row] = rowsOf<{ held: boolean; ids: (number | string)[] | string }>(result);
+    if (!row?.held) throw new LostLease(job.id);
+    const ids = typeof row.ids === "string" ? (JSON.parse(row.ids) as (number | string)[]) : row.ids;
+    return ids.map(Number);
   }
 
   async parts(ctx: ReplyContext, ids: number[]): Promise<OutboundPart[]> {
@@ -150,25 +141,39 @@ export class PgReplyStore implements ReplyStore {
   }
 
   async markSent(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<SentState> {
+    // Usually nothing overtook the send: one statement records it. A status that arrived before its
+    // id was stored, or a Messenger watermark kept on the conversation, takes the full path.
+    const result = await this.db.execute(sql`
+      WITH sent AS (${this.recordSent(ctx, messageId, platformMessageId)})
+      SELECT sent.status, sent.error_code, sent.error_title, sent.error_detail,
+        EXISTS (SELECT 1 FROM pending_status WHERE channel_id = ${ctx.channel.id} AND platform_message_id = ${platformMessageId})
+          OR EXISTS (SELECT 1 FROM conversation WHERE id = ${ctx.conversationId} AND (delivered_watermark IS NOT NULL OR read_watermark IS NOT NULL))
+          AS overtaken
+      FROM sent`);
+    const [row] = rowsOf<{ status: string; error_code: string | null; error_title: string | null; error_detail: string | null; overtaken: boolean }>(result);
+    if (row && !row.overtaken) return sentState(row.status, row.error_code, row.error_title, row.error_detail);
+    return this.markSentApplyingOvertaken(ctx, messageId, platformMessageId);
+  }
+
+  /** Only queued becomes sent: a retried record after a committed first one (see deliver.ts) must not move a delivered or read status back. */
+  private recordSent(ctx: ReplyContext, messageId: number, platformMessageId: string) {
+    return sql`UPDATE message SET platform_message_id = ${platformMessageId},
+        status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END,
+        sent_at = COALESCE(sent_at, now())
+      WHERE portfolio_id = ${ctx.portfolioId} AND conversation_id = ${ctx.conversationId} AND id = ${messageId}
+      RETURNING status, error_code, error_title, error_detail`;
+  }
+
+  private async markSentApplyingOvertaken(ctx: ReplyContext, messageId: number, platformMessageId: string): Promise<SentState> {
     return this.db.transaction(async (tx) => {
-      await tx
-        .update(messages)
-        // Only queued becomes sent: a retried record after a committed first one (see deliver.ts)
-        // must not move a delivered or read status back.
-        .set({
-          platformMessageId,
-          status: sql`CASE WHEN ${messages.status} = 'queued' THEN 'sent' ELSE ${messages.status} END`,
-          sentAt: sql`COALESCE(${messages.sentAt}, now())`,
-        })
-        .where(and(this.inConversation(ctx), eq(messages.id, messageId)));
+      await tx.execute(this.recordSent(ctx, messageId, platformMessageId));
       await applyPendingStatuses(tx, ctx.channel.id, [platformMessageId]);
       await applyKeptWatermarks(tx, ctx.conversationId, messageId);
       const [now] = await tx
         .select({ status: messages.status, code: messages.errorCode, title: messages.errorTitle, detail: messages.errorDetail })
         .from(messages)
         .where(eq(messages.id, messageId));
-      const status = (now?.status ?? "sent") as SentState["status"];
-      return now?.code ? { status, error: { code: now.code, title: now.title, detail: now.detail } } : { status };
+      return sentState(now?.status ?? "sent", now?.code ?? null, now?.title ?? null, now?.detail ?? null);
     });
   }
 
@@ -228,4 +233,9 @@ export class PgReplyStore implements ReplyStore {
       .set({ state: "needs_reauth", stateReason: reason })
       .where(and(eq(channels.portfolioId, ctx.portfolioId), eq(channels.id, ctx.channel.id), liveChannel));
   }
+}
+
+function sentState(status: string, code: string | null, title: string | null, detail: string | null): SentState {
+  const state = status as SentState["status"];
+  return code ? { status: state, error: { code, title, detail } } : { status: state };
 }

@@ -21,6 +21,15 @@ export interface RunnerOptions {
 const maxBackoffMs = 5 * 60_000;
 
 /**
+ * Work already due runs at once. For later work a few milliseconds more: Postgres' clock decides
+ * what is due, and a timer that fires on the dot could find nothing to claim yet.
+ */
+const delayUntil = (when: number) => {
+  const wait = when - Date.now();
+  return wait <= 0 ? 0 : wait + 5;
+};
+
+/**
  * Runs durable work items: right after the commit that created them (kick), and on a timer that
  * also picks up items whose process died (their lease ran out).
  */
@@ -65,13 +74,13 @@ export class WorkRunner {
         this.timer = undefined;
         this.timerAt = Infinity;
         void this.drain();
-      }, Math.max(0, when - Date.now()) + 5),
+      }, delayUntil(when)),
     );
   }
 
   /** Claims and runs due items until none is left or all slots are busy. */
   async drain(): Promise<void> {
-    const slots = this.options.concurrency ?? 4;
+    const slots = this.options.concurrency ?? 16;
     while (!this.stopped && this.active < slots) {
       this.active++;
       let item: WorkItem | undefined;

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { type Db, rowsOf } from "../db/client.js";
+import type { Db } from "../db/client.js";
 import { workItems } from "../db/schema/index.js";
 
 export type WorkItem = typeof workItems.$inferSelect;
@@ -16,10 +16,10 @@ export class WorkStore {
    * subject is running, and an abandoned running item is re-claimed before it.
    */
   async claim(owner: string, leaseMs: number): Promise<WorkItem | undefined> {
-    const result = await this.db.execute(sql`
-      UPDATE work_item SET state = 'running', attempts = attempts + 1, lease_owner = ${owner},
-        lease_until = now() + ${ms(leaseMs)}, updated_at = now()
-      WHERE id = (
+    const [item] = await this.db
+      .update(workItems)
+      .set({ state: "running", attempts: sql`${workItems.attempts} + 1`, leaseOwner: owner, leaseUntil: sql`now() + ${ms(leaseMs)}`, updatedAt: sql`now()` })
+      .where(sql`${workItems.id} = (
         SELECT w.id FROM work_item w
         WHERE (
           (w.state = 'pending' AND w.run_after <= now() AND NOT EXISTS (
@@ -28,11 +28,8 @@ export class WorkStore {
         )
         ORDER BY w.run_after
         FOR UPDATE SKIP LOCKED
-        LIMIT 1)
-      RETURNING id`);
-    const [row] = rowsOf<{ id: number | string }>(result);
-    if (!row) return undefined;
-    const [item] = await this.db.select().from(workItems).where(eq(workItems.id, Number(row.id)));
+        LIMIT 1)`)
+      .returning();
     return item;
   }
 

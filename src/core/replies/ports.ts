@@ -55,8 +55,9 @@ export interface ReplyStore {
   history(ctx: ReplyContext, limit: number): Promise<HistoryMessage[]>;
   currentMode(ctx: ReplyContext): Promise<"ai" | "manual">;
   /**
-   * Stores the reply (one row per part, `queued`) and records the ids on the work item, in one
-   * transaction, only while `owner` still holds the item's lease (else throws LostLease).
+   * Stores the reply (one row per part, `queued`) and records the ids on the work item, atomically,
+   * only while `owner` still holds the item's lease (else throws LostLease) and the conversation is
+   * still in AI mode (else stores nothing and returns no ids: a person took over).
    */
   storeReplyParts(ctx: ReplyContext, parts: string[], job: { id: number; owner: string }, answersMessageId: number): Promise<number[]>;
   parts(ctx: ReplyContext, ids: number[]): Promise<OutboundPart[]>;

@@ -8,7 +8,7 @@ import type { ChannelSender } from "../ports.js";
 import { needsReauth, windowClosed } from "./attention.js";
 import { deliverParts, refuseOnInactiveChannel, sinceCustomerSpoke, targetOf } from "./deliver.js";
 import { historyTurns, unansweredMessage } from "./history-turns.js";
-import type { ReplyContext, ReplyStore } from "./ports.js";
+import type { OutboundPart, ReplyContext, ReplyStore } from "./ports.js";
 import { splitText } from "./split-text.js";
 
 export interface ReplyDeps {
@@ -41,16 +41,17 @@ export async function runReply(job: ReplyJob, deps: ReplyDeps): Promise<void> {
   if (!ctx) return;
   const sender = deps.senders[ctx.channel.platform];
   if (!sender) throw new Error(`no sender for ${ctx.channel.platform}`);
-  const partIds = job.storedPartIds?.length ? job.storedPartIds : await compose(job, ctx, sender, deps);
-  if (partIds) await sendParts(ctx, partIds, sender, deps);
+  // Parts stored by an earlier run are sent as they are now (some may have gone out already).
+  const parts = job.storedPartIds?.length ? await deps.store.parts(ctx, job.storedPartIds) : await compose(job, ctx, sender, deps);
+  if (parts) await sendParts(ctx, parts, sender, deps);
 }
 
 function windowOpen(ctx: ReplyContext, sender: ChannelSender, now: Date): boolean {
   return sinceCustomerSpoke(ctx, now) < sender.window.aiMs;
 }
 
-/** Decides whether to answer, generates the answer and stores it. Returns the stored part ids. */
-async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, deps: ReplyDeps): Promise<number[] | undefined> {
+/** Decides whether to answer, generates the answer and stores it. Returns the stored parts. */
+async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, deps: ReplyDeps): Promise<OutboundPart[] | undefined> {
   if (ctx.mode !== "ai" || !ctx.agent?.enabled) return;
   const history = await deps.store.history(ctx, deps.historyLimit ?? 200);
   const answering = unansweredMessage(history);
@@ -72,11 +73,12 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
     await deps.store.flag(ctx, "reply_failed", missingKeyMessage);
     return;
   }
-  if (answering.platformMessageId) {
-    await sender.markReadAndTyping(targetOf(ctx), answering.platformMessageId).catch((error: unknown) => {
-      deps.log.warn({ err: error, conversationId: ctx.conversationId }, "could not mark read");
-    });
-  }
+  // The ticks and the typing bubble go out while the model thinks; the answer need not wait for them.
+  const markedRead = answering.platformMessageId
+    ? sender.markReadAndTyping(targetOf(ctx), answering.platformMessageId).catch((error: unknown) => {
+        deps.log.warn({ err: error, conversationId: ctx.conversationId }, "could not mark read");
+      })
+    : undefined;
 
   let text: string;
   try {
@@ -99,13 +101,16 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
     await deps.store.flag(ctx, "reply_held", "The agent's reply was held for review and the conversation switched to manual");
     return;
   }
-  // A person may have taken over while the model was thinking: then the draft is dropped.
-  if ((await deps.store.currentMode(ctx)) !== "ai") return;
-  return deps.store.storeReplyParts(ctx, splitText(text, sender.textLimit), job, answering.id);
+  // A person may have taken over while the model was thinking: then nothing is stored and the draft is dropped.
+  const texts = splitText(text, sender.textLimit);
+  const ids = await deps.store.storeReplyParts(ctx, texts, job, answering.id);
+  // Read before answered: the customer's ticks should not turn blue after the reply arrives.
+  await markedRead;
+  if (ids.length === 0) return;
+  return ids.map((id, i) => ({ id, text: texts[i] ?? "", status: "queued", platformMessageId: null }));
 }
 
-async function sendParts(ctx: ReplyContext, ids: number[], sender: ChannelSender, deps: ReplyDeps): Promise<void> {
-  const parts = await deps.store.parts(ctx, ids);
+async function sendParts(ctx: ReplyContext, parts: OutboundPart[], sender: ChannelSender, deps: ReplyDeps): Promise<void> {
   const unsent = parts.filter((p) => !p.platformMessageId && p.status === "queued");
   if (unsent.length === 0) return;
   if ((await deps.store.currentMode(ctx)) !== "ai") {
