@@ -72,8 +72,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const started = performance.now();
     await next();
     const line = { requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) };
-    // Probes and scrapes come every few seconds: at info they would drown the lines that matter.
-    if (probePaths.has(c.req.path) && c.res.status < 500) deps.log.debug(line, "request");
+    // Probes and scrapes come every few seconds, and accepted webhooks up to a thousand a second
+    // (counted in /metrics): at info they would drown the lines that matter.
+    const routine = c.res.status < 500 && (probePaths.has(c.req.path) || (c.res.status < 400 && c.req.path.startsWith("/webhooks/")));
+    if (routine) deps.log.debug(line, "request");
     else deps.log.info(line, "request");
   });
   app.route("/webhooks", webhookRoutes(deps.webhooks));
