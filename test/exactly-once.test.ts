@@ -30,13 +30,17 @@ describe("exactly once", () => {
   });
 
   it("still answers once when the cache forgot the delivery: the database key decides (C01)", async () => {
-    const payload = customerText("wamid.TEST_IN_0002", "And on Mondays?");
+    const payload = customerText("wamid.TEST_IN_0002", "And on Mondays?", "15551230076");
     await h.post(payload);
     await h.settle();
     await h.forgetDedupMarkers();
     expect((await h.post(payload)).status).toBe(200);
     await h.settle();
-    expect(await stores(h, "wamid.TEST_IN_0002")).toHaveLength(1);
+    const stored = await stores(h, "wamid.TEST_IN_0002");
+    expect(stored).toHaveLength(1);
+    // Refused by the database, the copy changed nothing else either: still one unread, one reply.
+    expect((await h.conversations()).find((c) => c.id === stored[0]!.conversationId)?.unreadCount).toBe(1);
+    expect((await h.workItems()).filter((w) => w.subjectId === stored[0]!.conversationId)).toHaveLength(1);
     expect(h.openai.calls).toHaveLength(1);
     expect(h.graph.sends).toHaveLength(1);
     expect(h.cosbot.counters.get("webhook_duplicate", { platform: "whatsapp", by: "database" })).toBeGreaterThanOrEqual(1);
@@ -63,9 +67,14 @@ describe("exactly once", () => {
     );
     expect(responses.every((r) => r.status === 200)).toBe(true);
     await h.settle();
-    expect(await stores(h, "wamid.TEST_IN_0004")).toHaveLength(1);
+    const stored = await stores(h, "wamid.TEST_IN_0004");
+    expect(stored).toHaveLength(1);
     expect(h.openai.calls).toHaveLength(1);
     expect(h.graph.sends).toHaveLength(1);
+    // The copies the database refused changed nothing else: one unread, one reply scheduled.
+    const conversation = (await h.conversations()).find((c) => c.id === stored[0]!.conversationId);
+    expect(conversation?.unreadCount).toBe(1);
+    expect((await h.workItems()).filter((w) => w.subjectId === stored[0]!.conversationId)).toHaveLength(1);
   });
 
   it("acknowledges at once while the model is slow, and a redelivery meanwhile adds nothing (C03)", async () => {

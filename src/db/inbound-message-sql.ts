@@ -1,13 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { InboundMessageEvent } from "../core/events.js";
 import type { ConversationSnapshot, RoutedChannel } from "../core/inbound/ports.js";
-import { rowsOf, type Tx } from "./client.js";
+import { type Db, rowsOf } from "./client.js";
 import { maxBurstDelayFactor } from "./inbound-rows.js";
 import { pgJson, pgText } from "./pg-safe.js";
 
 export interface InsertedMessage {
-  /** Null when (channel, platform message id) was already stored: the caller rolls back. */
-  messageId: number | null;
+  messageId: number;
   conversation: ConversationSnapshot;
   /** When the reply falls due; null when none was scheduled (manual mode, not wanted). */
   replyDueAt: Date | null;
@@ -18,20 +17,24 @@ export interface InsertedMessage {
 const jsonb = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(pgJson(value)));
 
 /**
- * The customer, their conversation, the message and the work it causes, in one statement: the
- * intake path makes one round trip instead of four. Same rules as inbound-rows.ts (which the other
- * event kinds use): names are kept unless a new one comes, times only move outward, unread counts
- * up, one waiting reply per conversation pushed back by a burst but never past five quiet periods.
+ * The customer, their conversation, the message and the work it causes, in one statement: one
+ * round trip, atomic without a transaction, and free to share a connection with other requests'
+ * statements. Same rules as inbound-rows.ts (which the other event kinds use): names are kept
+ * unless a new one comes, times only move outward, unread counts up, one waiting reply per
+ * conversation pushed back by a burst but never past five quiet periods.
+ *
+ * A message already stored (same channel and platform id) aborts the statement, undoing the rest,
+ * with the error `isDuplicateDelivery` recognises.
  */
 export async function insertInboundMessage(
-  tx: Tx,
+  db: Db,
   channel: RoutedChannel,
   event: InboundMessageEvent,
   reply: { wanted: boolean; quietMs: number },
 ): Promise<InsertedMessage> {
   const at = sql`${event.occurredAt.toISOString()}::timestamptz`;
   const details = event.replyContext ? { ...event.details, replyContext: event.replyContext } : event.details;
-  const result = await tx.execute(sql`
+  const result = await db.execute(sql`
     WITH customer_row AS (
       INSERT INTO customer (portfolio_id, channel_id, platform_user_id, profile_name, first_seen_at, last_seen_at)
       VALUES (${channel.portfolioId}, ${channel.id}, ${pgText(event.from.platformUserId)}, ${pgText(event.from.profileName ?? null)}, ${at}, ${at})
@@ -78,20 +81,21 @@ export async function insertInboundMessage(
     SELECT conversation_row.id, conversation_row.mode, conversation_row.unread_count, conversation_row.last_message_at,
       (SELECT id FROM message_row) AS message_id,
       (SELECT run_after FROM reply_row) AS reply_due_at,
-      EXISTS (SELECT 1 FROM profile_row) AS profile_lookup
+      EXISTS (SELECT 1 FROM profile_row) AS profile_lookup,
+      CASE WHEN NOT EXISTS (SELECT 1 FROM message_row) THEN cosbot_duplicate_delivery(${event.platformMessageId}) END AS duplicate
     FROM conversation_row`);
   const [row] = rowsOf<{
     id: string;
     mode: "ai" | "manual";
     unread_count: number | string;
     last_message_at: Date | string | null;
-    message_id: number | string | null;
+    message_id: number | string;
     reply_due_at: Date | string | null;
     profile_lookup: boolean;
   }>(result);
   if (!row) throw new Error("storing an inbound message returned no conversation");
   return {
-    messageId: row.message_id === null ? null : Number(row.message_id),
+    messageId: Number(row.message_id),
     conversation: {
       id: row.id,
       mode: row.mode,

@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { DeleteEvent, EchoEvent, InboundMessageEvent, MessageKind, ReactionEvent, StatusEvent, WatermarkEvent } from "../core/events.js";
 import { ChannelGone, type InboundStore, type RoutedChannel, type StatusChange, type StoredEcho, type StoredInbound } from "../core/inbound/ports.js";
-import { isForeignKeyViolation } from "./pg-errors.js";
+import { isDuplicateDelivery, isForeignKeyViolation } from "./pg-errors.js";
 import type { Db, DbOrTx, Tx } from "./client.js";
-import { insertInboundMessage } from "./inbound-message-sql.js";
+import { type InsertedMessage, insertInboundMessage } from "./inbound-message-sql.js";
 import { scheduleWork, upsertConversation, upsertCustomer } from "./inbound-rows.js";
 import { pgJson, pgSafe } from "./pg-safe.js";
 import { channels, conversations, customers, messages, pendingStatuses } from "./schema/index.js";
@@ -42,16 +42,19 @@ export class PgInboundStore implements InboundStore {
   async storeMessage(channel: RoutedChannel, event: InboundMessageEvent, replyAfterMs: number | null): Promise<StoredInbound> {
     event = pgSafe(event);
     const wanted = replyAfterMs !== null && !event.standby && replyingKinds.has(event.kind);
-    const result = await unlessDuplicate(this.db, async (tx) => {
-      const stored = await insertInboundMessage(tx, channel, event, { wanted, quietMs: replyAfterMs ?? 0 });
-      if (stored.messageId === null) throw new Duplicate();
-      const workDueAt: Date[] = [];
-      if (stored.replyDueAt) workDueAt.push(stored.replyDueAt);
-      if (stored.profileLookup) workDueAt.push(new Date());
-      const { conversation } = stored;
-      return { stored: true, conversationId: conversation.id, messageId: stored.messageId, conversation, workDueAt };
-    });
-    return result === "duplicate" ? { stored: false, workDueAt: [] } : result;
+    let stored: InsertedMessage;
+    try {
+      stored = await insertInboundMessage(this.db, channel, event, { wanted, quietMs: replyAfterMs ?? 0 });
+    } catch (error) {
+      if (isDuplicateDelivery(error)) return { stored: false, workDueAt: [] };
+      if (isForeignKeyViolation(error)) throw new ChannelGone();
+      throw error;
+    }
+    const workDueAt: Date[] = [];
+    if (stored.replyDueAt) workDueAt.push(stored.replyDueAt);
+    if (stored.profileLookup) workDueAt.push(new Date());
+    const { conversation } = stored;
+    return { stored: true, conversationId: conversation.id, messageId: stored.messageId, conversation, workDueAt };
   }
 
   async storeReaction(channel: RoutedChannel, event: ReactionEvent) {

@@ -6,3 +6,5 @@ function sqlState(error: unknown): unknown {
 
 export const isUniqueViolation = (error: unknown) => sqlState(error) === "23505";
 export const isForeignKeyViolation = (error: unknown) => sqlState(error) === "23503";
+/** Raised by cosbot_duplicate_delivery() (migration 0006): the statement stored nothing. */
+export const isDuplicateDelivery = (error: unknown) => sqlState(error) === "CB001";
