@@ -14,5 +14,7 @@ export function redisOptions(): RedisOptions {
     lazyConnect: true,
     connectTimeout: 5_000,
     keepAlive: 30_000,
+    // Commands issued in the same tick (many webhooks at once) go out in one write.
+    enableAutoPipelining: true,
   };
 }

@@ -87,7 +87,8 @@ class RedisBus implements Bus {
     // A subscribed connection cannot run other commands, so pub/sub gets its own; the first
     // subscribe connects it and any concurrent one waits for the same connection.
     this.subscriber ??= (async () => {
-      const connection = this.redis.duplicate();
+      // Subscribing is a connection mode, not a command to batch: no auto-pipelining here.
+      const connection = this.redis.duplicate({ enableAutoPipelining: false });
       connection.on("message", (t: string, m: string) => this.handlers.get(t)?.forEach((h) => h(m)));
       // ioredis reconnects and resubscribes by itself, but what was published meanwhile never comes.
       let connected = false;
