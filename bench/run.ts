@@ -39,7 +39,7 @@ const settings = {
   roundTripMessages: quick ? 10 : 50,
   modelLatencyMs: num("BENCH_MODEL_LATENCY_MS", 200, 200),
   customers: num("BENCH_CUSTOMERS", 10_000, 10_000),
-  replyQuietMs: 2000,
+  replyQuietMs: Number(env.BENCH_REPLY_QUIET_MS ?? 2000),
 };
 
 const say = (line = "") => console.log(line);

@@ -114,6 +114,7 @@ export async function createCosbot(config: Config, overrides: Overrides = {}) {
   const replyJob = (item: WorkItem): ReplyJob => ({
     id: item.id,
     owner: item.leaseOwner ?? "",
+    portfolioId: item.portfolioId,
     conversationId: item.subjectId,
     storedPartIds: (item.progress as { partIds?: number[] } | null)?.partIds,
   });

@@ -70,6 +70,29 @@ describe("bad input", () => {
     expect(res.status).toBe(413);
   });
 
+  // Without a Content-Length the size is only known by counting: the limit still holds, and a
+  // small body sent this way is read and stored like any other.
+  const chunked = (raw: string) =>
+    fetch(`${h.url}/webhooks/whatsapp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signBody(raw, APP_SECRET) },
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < raw.length; at += 64 * 1024) controller.enqueue(new TextEncoder().encode(raw.slice(at, at + 64 * 1024)));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+
+  it("answers 413 to an oversized chunked body, and stores a small chunked one", async () => {
+    const huge = JSON.stringify({ object: "whatsapp_business_account", entry: [], pad: "x".repeat(5 * 1024 * 1024) });
+    expect((await chunked(huge)).status).toBe(413);
+    const small = JSON.stringify(waText({ pnid: PNID, from: "15551230031", id: "wamid.CHUNKED_1", body: "sent in chunks" }));
+    expect((await chunked(small)).status).toBe(200);
+    expect((await h.messages()).filter((m) => m.platformMessageId === "wamid.CHUNKED_1")).toHaveLength(1);
+  });
+
   it("counts and acknowledges a payload for an unknown phone_number_id, storing nothing", async () => {
     const before = (await h.messages()).length;
     const res = await h.post(waText({ pnid: "PNID_UNKNOWN", from: "15551230009", id: "wamid.UNKNOWN_1", body: "hi" }));

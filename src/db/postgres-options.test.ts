@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { isPooledUrl, postgresOptions } from "./postgres-options.js";
+import { isPooledUrl, postgresOptions, reconnectBackoffSeconds } from "./postgres-options.js";
 
 // postgres.js parses its options without connecting: these look at what it would connect with.
 const parsed = (url: string, pool?: Parameters<typeof postgresOptions>[1]) => {
@@ -37,5 +37,14 @@ describe("postgresOptions", () => {
     expect(server.max).toBe(15);
     expect(server.idle_timeout).toBeNull();
     expect(parsed(neonDirect).max).toBe(10);
+  });
+});
+
+describe("reconnectBackoffSeconds", () => {
+  it("retries soon at first and never waits more than 2 s, however long the outage", () => {
+    expect(reconnectBackoffSeconds(1)).toBeLessThanOrEqual(0.1);
+    for (let retries = 1; retries <= 50; retries++) expect(reconnectBackoffSeconds(retries)).toBeLessThanOrEqual(2);
+    expect(reconnectBackoffSeconds(20)).toBeGreaterThanOrEqual(1);
+    expect(postgresOptions("postgres://u@127.0.0.1:5432/app").backoff).toBe(reconnectBackoffSeconds);
   });
 });

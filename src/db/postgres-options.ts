@@ -19,12 +19,23 @@ export function postgresOptions(url: string, pool: PostgresPoolOptions = {}): po
     // A frozen function instance keeps its sockets; short idle times let the server drop them cleanly.
     ...(pool.serverless ? { idle_timeout: 20, max_lifetime: 5 * 60 } : {}),
     connect_timeout: 10,
+    backoff: reconnectBackoffSeconds,
     // Behind PgBouncer in transaction mode (Neon's "-pooler" host) a named statement lives on whichever
     // server connection prepared it; unnamed ones depend on no such tracking and still bind parameters.
     prepare: !isPooledUrl(url),
     onnotice: () => {},
     ...(pool.onQuery ? { debug: pool.onQuery } : {}),
   };
+}
+
+/**
+ * Seconds before the pool tries to connect again after failed attempts; meanwhile queries fail at
+ * once. postgres.js' own curve reaches 7 s after six failures and 20 s after seven, so a restart
+ * of a few hundred milliseconds under load kept this server refusing webhooks (and unable to
+ * record sends) for ten seconds more. Capped at 2 s: back within that of the database.
+ */
+export function reconnectBackoffSeconds(retries: number): number {
+  return Math.min(2, 0.05 * 2 ** retries) * (0.5 + Math.random() / 2);
 }
 
 /** Neon's pooled endpoint is its direct host with "-pooler" added to the first label. */

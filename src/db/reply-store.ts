@@ -3,6 +3,7 @@ import type { PlatformError } from "../core/events.js";
 import type { ChannelCredentials } from "../core/ports.js";
 import {
   type AttentionCode,
+  type ConversationRef,
   type HistoryMessage,
   LostLease,
   type OutboundPart,
@@ -55,11 +56,11 @@ export class PgReplyStore implements ReplyStore {
     };
   }
 
-  private inConversation(ctx: ReplyContext) {
+  private inConversation(ctx: ConversationRef) {
     return and(eq(messages.portfolioId, ctx.portfolioId), eq(messages.conversationId, ctx.conversationId));
   }
 
-  async history(ctx: ReplyContext, limit: number): Promise<HistoryMessage[]> {
+  async history(ctx: ConversationRef, limit: number): Promise<HistoryMessage[]> {
     const rows = await this.db
       .select({
         id: messages.id,

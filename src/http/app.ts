@@ -1,5 +1,4 @@
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { KeyValue } from "../cache/ports.js";
@@ -10,6 +9,7 @@ import { type GuardDeps, mountApi } from "./api/mount.js";
 import { errorResponse } from "./api/errors.js";
 import { openApiDocument } from "./api/openapi.js";
 import type { ApiRoute } from "./api/route.js";
+import { bodySizeLimit } from "./middleware/body-size.js";
 import { originCheck } from "./middleware/origin-check.js";
 import { rateLimit } from "./middleware/rate-limit.js";
 import { authRoutes } from "./routes/auth.js";
@@ -90,7 +90,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.use("/api/*", originCheck(api.publicUrl));
   app.use("/api/auth/*", limit("sign-in", api.limits.signInPerMinute));
   app.use("/api/*", limit("api", api.limits.apiPerMinute));
-  app.use("/api/*", bodyLimit({ maxSize: apiMaxBodyBytes, onError: (c) => tooLarge(c) }));
+  app.use("/api/*", bodySizeLimit({ maxSize: apiMaxBodyBytes, onError: (c) => tooLarge(c) }));
   app.route("/api/auth", authRoutes(api.auth));
   const openapi = openApiDocument(api.routes, { version: api.version, serverUrl: api.publicUrl });
   app.get("/api/openapi.json", (c) => c.json(openapi));

@@ -107,6 +107,12 @@ export class WorkRunner {
         this.claiming.delete(release);
         break;
       }
+      if (this.held.has(item.id)) {
+        // Our own run of it outlived its lease (Postgres was away, so it could not be renewed) and
+        // is still going: the claim just renewed the lease. A second run would send it again.
+        this.active--;
+        continue;
+      }
       const claimed = item;
       this.held.set(claimed.id, claimed);
       const run = this.run(claimed).finally(() => {

@@ -142,5 +142,7 @@ async function exactlyOnce(
     throw error;
   }
   if (!stored) deps.counters.inc("webhook_duplicate", { platform: channel.platform, by: "database" });
-  await deps.dedup.markProcessed(channel.id, platformMessageId);
+  // Not awaited: the database already holds the truth, and the claim covers a redelivery until
+  // the marker lands. Meta's answer does not wait on it (markProcessed never throws).
+  void deps.dedup.markProcessed(channel.id, platformMessageId);
 }

@@ -49,10 +49,13 @@ export interface SentState {
 
 export type AttentionCode = "window_closed" | "send_failed" | "reply_failed" | "reply_held" | "needs_reauth";
 
+/** A conversation by id, always with its portfolio: every read is scoped to the tenant. */
+export type ConversationRef = Pick<ReplyContext, "portfolioId" | "conversationId">;
+
 export interface ReplyStore {
   loadContext(conversationId: string): Promise<ReplyContext | undefined>;
   /** The newest `limit` messages, oldest first. */
-  history(ctx: ReplyContext, limit: number): Promise<HistoryMessage[]>;
+  history(conversation: ConversationRef, limit: number): Promise<HistoryMessage[]>;
   currentMode(ctx: ReplyContext): Promise<"ai" | "manual">;
   /**
    * Stores the reply (one row per part, `queued`) and records the ids on the work item, atomically,

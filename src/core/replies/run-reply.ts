@@ -8,7 +8,7 @@ import type { ChannelSender } from "../ports.js";
 import { needsReauth, windowClosed } from "./attention.js";
 import { deliverParts, refuseOnInactiveChannel, sinceCustomerSpoke, targetOf } from "./deliver.js";
 import { historyTurns, unansweredMessage } from "./history-turns.js";
-import type { OutboundPart, ReplyContext, ReplyStore } from "./ports.js";
+import type { HistoryMessage, OutboundPart, ReplyContext, ReplyStore } from "./ports.js";
 import { splitText } from "./split-text.js";
 
 export interface ReplyDeps {
@@ -26,6 +26,7 @@ export interface ReplyJob {
   id: number;
   /** The process holding the work item's lease. */
   owner: string;
+  portfolioId: string;
   conversationId: string;
   /** Ids of reply parts already stored by an earlier run of this job. */
   storedPartIds?: number[];
@@ -37,13 +38,29 @@ export interface ReplyJob {
  * stored parts are sent, not generated anew.
  */
 export async function runReply(job: ReplyJob, deps: ReplyDeps): Promise<void> {
-  const ctx = await deps.store.loadContext(job.conversationId);
+  if (job.storedPartIds?.length) {
+    const ctx = await deps.store.loadContext(job.conversationId);
+    if (!ctx) return;
+    // Parts stored by an earlier run are sent as they are now (some may have gone out already).
+    return sendParts(ctx, await deps.store.parts(ctx, job.storedPartIds), senderFor(ctx, deps), deps, { modeChecked: false });
+  }
+  // The history is read alongside the context: both are needed to answer, and waiting for one
+  // before asking for the other would add a round trip to every reply.
+  const [ctx, history] = await Promise.all([
+    deps.store.loadContext(job.conversationId),
+    deps.store.history({ portfolioId: job.portfolioId, conversationId: job.conversationId }, deps.historyLimit ?? 200),
+  ]);
   if (!ctx) return;
+  const sender = senderFor(ctx, deps);
+  const parts = await compose(job, ctx, history, sender, deps);
+  // Storing the parts checked the mode in the same statement: no need to ask again before sending.
+  if (parts) await sendParts(ctx, parts, sender, deps, { modeChecked: true });
+}
+
+function senderFor(ctx: ReplyContext, deps: ReplyDeps): ChannelSender {
   const sender = deps.senders[ctx.channel.platform];
   if (!sender) throw new Error(`no sender for ${ctx.channel.platform}`);
-  // Parts stored by an earlier run are sent as they are now (some may have gone out already).
-  const parts = job.storedPartIds?.length ? await deps.store.parts(ctx, job.storedPartIds) : await compose(job, ctx, sender, deps);
-  if (parts) await sendParts(ctx, parts, sender, deps);
+  return sender;
 }
 
 function windowOpen(ctx: ReplyContext, sender: ChannelSender, now: Date): boolean {
@@ -51,9 +68,14 @@ function windowOpen(ctx: ReplyContext, sender: ChannelSender, now: Date): boolea
 }
 
 /** Decides whether to answer, generates the answer and stores it. Returns the stored parts. */
-async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, deps: ReplyDeps): Promise<OutboundPart[] | undefined> {
+async function compose(
+  job: ReplyJob,
+  ctx: ReplyContext,
+  history: HistoryMessage[],
+  sender: ChannelSender,
+  deps: ReplyDeps,
+): Promise<OutboundPart[] | undefined> {
   if (ctx.mode !== "ai" || !ctx.agent?.enabled) return;
-  const history = await deps.store.history(ctx, deps.historyLimit ?? 200);
   const answering = unansweredMessage(history);
   if (!answering) return;
   if (ctx.channel.state !== "active") {
@@ -110,10 +132,10 @@ async function compose(job: ReplyJob, ctx: ReplyContext, sender: ChannelSender, 
   return ids.map((id, i) => ({ id, text: texts[i] ?? "", status: "queued", platformMessageId: null }));
 }
 
-async function sendParts(ctx: ReplyContext, parts: OutboundPart[], sender: ChannelSender, deps: ReplyDeps): Promise<void> {
+async function sendParts(ctx: ReplyContext, parts: OutboundPart[], sender: ChannelSender, deps: ReplyDeps, how: { modeChecked: boolean }): Promise<void> {
   const unsent = parts.filter((p) => !p.platformMessageId && p.status === "queued");
   if (unsent.length === 0) return;
-  if ((await deps.store.currentMode(ctx)) !== "ai") {
+  if (!how.modeChecked && (await deps.store.currentMode(ctx)) !== "ai") {
     await deps.store.discardUnsent(ctx, unsent.map((p) => p.id));
     return;
   }

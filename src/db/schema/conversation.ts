@@ -62,9 +62,11 @@ export const messages = pgTable(
   "message",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    portfolioId: text("portfolio_id").notNull().references(() => portfolios.id, { onDelete: "cascade" }),
+    // Only the conversation is a foreign key: through it a message goes with its channel and
+    // portfolio. Keys on those too would lock the same two hot rows for every message stored.
+    portfolioId: text("portfolio_id").notNull(),
     conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
-    channelId: text("channel_id").notNull().references(() => channels.id, { onDelete: "cascade" }),
+    channelId: text("channel_id").notNull(),
     direction: text("direction", { enum: messageDirections }).notNull(),
     author: text("author", { enum: messageAuthors }).notNull(),
     authorMemberId: text("author_member_id"),

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { bodySizeLimit } from "../middleware/body-size.js";
 import { verifyMetaSignature, verifyToken } from "../../channels/meta/signature.js";
 import type { ParsedWebhook, Platform } from "../../core/events.js";
 import { handleWebhookEvents, type InboundDeps } from "../../core/inbound/handle-webhook-events.js";
@@ -37,7 +37,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
 
   app.post(
     "/:platform",
-    bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => c.json({ error: `body larger than ${deps.maxBodyBytes} bytes` }, 413, { Connection: "close" }) }),
+    bodySizeLimit({ maxSize: deps.maxBodyBytes, onError: (c) => c.json({ error: `body larger than ${deps.maxBodyBytes} bytes` }, 413, { Connection: "close" }) }),
     async (c) => {
       const platform = c.req.param("platform") as Platform;
       const parser = parserFor(platform);
