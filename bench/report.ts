@@ -4,8 +4,21 @@ import type { OverheadResult, RoundTrips } from "./pipeline.js";
 
 export interface Results {
   meta: Record<string, unknown>;
-  throughput: { cosbot: LoadResult; floor: LoadResult; ceiling: LoadResult; ratioToFloor: number; repliesSent: number; modelCalls: number };
+  throughput: {
+    /** Intake alone: the replies it schedules fall due after the phase. */
+    intake: LoadResult;
+    /** The same load while the agent answers (quiet period as in production). */
+    cosbot: LoadResult;
+    floor: LoadResult;
+    ceiling: LoadResult;
+    ratioToFloor: number;
+    ratioWithAgent: number;
+    repliesSent: number;
+    modelCalls: number;
+  };
+  /** On the agent's server, while it answers what the throughput phase left. */
   latencyAtRate: LoadResult & { offeredRate: number };
+  intakeLatencyAtRate: LoadResult & { offeredRate: number };
   overhead: OverheadResult;
   roundTrips: RoundTrips;
   memory: { messages: number; load: LoadResult; rssBeforeBytes: number; rssAfterBytes: number; growthPercent: number };
@@ -26,14 +39,11 @@ export function checksOf(r: Omit<Results, "checks">): Check[] {
   const t = r.throughput;
   const cleanLoad = (l: LoadResult) => l.non2xx === 0 && l.errors === 0 && l.timeouts === 0;
   return [
-    { name: "Ingestion throughput (50 connections)", target: "≥ 1,000 msg/s", measured: `${f(t.cosbot.perSecond, 0)} msg/s`, pass: t.cosbot.perSecond >= 1000 },
-    { name: "Throughput relative to the floor", target: "≥ 40 %", measured: `${f(t.ratioToFloor * 100)} % (floor ${f(t.floor.perSecond, 0)} msg/s)`, pass: t.ratioToFloor >= 0.4 },
-    {
-      name: `Ack p99 at ${r.latencyAtRate.offeredRate} msg/s offered`,
-      target: "< 50 ms",
-      measured: `${f(r.latencyAtRate.latencyMs.p99)} ms (p50 ${f(r.latencyAtRate.latencyMs.p50)} ms, achieved ${f(r.latencyAtRate.perSecond, 0)} msg/s)`,
-      pass: r.latencyAtRate.latencyMs.p99 < 50 && r.latencyAtRate.perSecond >= 0.95 * r.latencyAtRate.offeredRate,
-    },
+    { name: "Ingestion throughput, intake alone (50 connections)", target: "≥ 1,000 msg/s", measured: `${f(t.intake.perSecond, 0)} msg/s`, pass: t.intake.perSecond >= 1000 },
+    { name: "Ingestion throughput while the agent answers", target: "≥ 1,000 msg/s", measured: `${f(t.cosbot.perSecond, 0)} msg/s`, pass: t.cosbot.perSecond >= 1000 },
+    { name: "Intake throughput relative to the floor", target: "≥ 40 %", measured: `${f(t.ratioToFloor * 100)} % (floor ${f(t.floor.perSecond, 0)} msg/s)`, pass: t.ratioToFloor >= 0.4 },
+    ackAtRate(`Ack p99 at ${r.intakeLatencyAtRate.offeredRate} msg/s offered, intake alone`, r.intakeLatencyAtRate),
+    ackAtRate(`Ack p99 at ${r.latencyAtRate.offeredRate} msg/s offered while the agent answers`, r.latencyAtRate),
     {
       name: `Pipeline overhead p50 (model ${r.overhead.modelLatencyMs} ms, quiet ${r.overhead.quietMs} ms subtracted)`,
       target: "< 10 ms",
@@ -53,12 +63,23 @@ export function checksOf(r: Omit<Results, "checks">): Check[] {
       target: "all",
       measured: `${r.storage.stored.toLocaleString("en")} stored of ${r.storage.acknowledged.toLocaleString("en")} acknowledged`,
       // Requests still in flight when a timed run ends are stored without being counted: at least, not exactly.
-      pass: r.storage.stored >= r.storage.acknowledged && [t.cosbot, r.latencyAtRate, r.memory.load].every(cleanLoad),
+      pass: r.storage.stored >= r.storage.acknowledged && [t.intake, r.intakeLatencyAtRate, t.cosbot, r.latencyAtRate, r.memory.load].every(cleanLoad),
     },
   ];
 }
 
+function ackAtRate(name: string, l: LoadResult & { offeredRate: number }): Check {
+  return {
+    name,
+    target: "< 50 ms",
+    measured: `${f(l.latencyMs.p99)} ms (p50 ${f(l.latencyMs.p50)} ms, achieved ${f(l.perSecond, 0)} msg/s)`,
+    pass: l.latencyMs.p99 < 50 && l.perSecond >= 0.95 * l.offeredRate,
+  };
+}
+
 const mb = (bytes: number) => f(bytes / 1024 / 1024, 0);
+const paced = (l: LoadResult) =>
+  `ack p50 ${f(l.latencyMs.p50)} ms, p90 ${f(l.latencyMs.p90)} ms, p99 ${f(l.latencyMs.p99)} ms, max ${f(l.latencyMs.max)} ms`;
 const verdict = (pass: boolean | null) => (pass === null ? "—" : pass ? "pass" : "**FAIL**");
 
 export function markdown(r: Results): string {
@@ -84,32 +105,38 @@ export function markdown(r: Results): string {
     ``,
     `| server | msg/s | ack p50 ms | ack p99 ms | refused or failed | server CPU ms/msg | |`,
     `|---|---|---|---|---|---|---|`,
-    row("Cosbot (real server, replies on)", t.cosbot, `${f(t.ratioToFloor * 100)} % of the floor`),
+    row("Cosbot, intake alone", t.intake, `${f(t.ratioToFloor * 100)} % of the floor`),
+    row("Cosbot while its agent answers", t.cosbot, `${f(t.ratioWithAgent * 100)} % of the floor`),
     row("floor: node:http + signature + one INSERT", t.floor),
     row("ceiling: node:http + signature", t.ceiling),
     ``,
-    `While Cosbot took that load its agent was on and answering, as in production: the fake model ` +
+    `Intake alone is the comparison with the floor: the same work up to Meta's 200 (signature, parse, dedup claim in Redis, ` +
+      `customer, conversation, message and reply schedule in one statement, live events), but the replies it schedules fall due ` +
+      `a day later (REPLY_QUIET_MS), so none runs during the phase. ` +
+      `In the second row the agent was on and answering, as in production: the fake model ` +
       `(fixed ${r.overhead.modelLatencyMs} ms) was called ${t.modelCalls} times and ${t.repliesSent} replies reached the fake Graph API ` +
       `(quiet period ${m.replyQuietMs} ms, so a customer's burst gets one reply).`,
     ``,
     `## Latency at a fixed rate`,
     ``,
     `${r.latencyAtRate.offeredRate} msg/s offered for ${m.seconds} s, evenly spaced, open loop over up to ${m.connections} keep-alive connections ` +
-      `(bench/paced.ts; latency counts from when each request was due): achieved ${f(r.latencyAtRate.perSecond, 0)} msg/s, ` +
-      `ack p50 ${f(r.latencyAtRate.latencyMs.p50)} ms, p90 ${f(r.latencyAtRate.latencyMs.p90)} ms, p99 ${f(r.latencyAtRate.latencyMs.p99)} ms, max ${f(r.latencyAtRate.latencyMs.max)} ms.`,
+      `(bench/paced.ts; latency counts from when each request was due).`,
+    ``,
+    `- Intake alone: achieved ${f(r.intakeLatencyAtRate.perSecond, 0)} msg/s, ${paced(r.intakeLatencyAtRate)}.`,
+    `- While the agent answers what the throughput phase left: achieved ${f(r.latencyAtRate.perSecond, 0)} msg/s, ${paced(r.latencyAtRate)}.`,
     ``,
     `## Pipeline overhead`,
     ``,
     `${r.overhead.conversations} new conversations, one at a time, on a server with REPLY_QUIET_MS=${r.overhead.quietMs}: from just before the webhook is sent ` +
       `(client clock) to the fake Graph API receiving the reply (same machine's clock), minus the model's ${r.overhead.modelLatencyMs} ms. ` +
       `p50 ${f(r.overhead.p50)} ms, p99 ${f(r.overhead.p99)} ms, mean ${f(r.overhead.mean)} ms, max ${f(r.overhead.max)} ms ` +
-      `(unadjusted p50 ${f(r.overhead.totalP50)} ms). It includes the read receipt sent before the model call.`,
+      `(unadjusted p50 ${f(r.overhead.totalP50)} ms). The read receipt goes out while the model thinks.`,
     ``,
     `## Database round trips`,
     ``,
     `Counted with DB_QUERY_COUNTING=true (every query postgres.js sends, BEGIN and COMMIT included), read from ` +
       `cosbot_db_queries_total before and after each of ${r.roundTrips.messages} messages from new customers; the scrape's own ` +
-      `${r.roundTrips.perScrape} query is subtracted. Storing: ${r.roundTrips.store.median}. Reply (claim, context, history, model, ` +
+      `${r.roundTrips.perScrape} query is subtracted. Storing: ${r.roundTrips.store.median}. Reply (claim, context and history, model, ` +
       `store, send, mark sent, complete, look for more work): ${r.roundTrips.reply.median}.`,
     ``,
     `## Memory`,

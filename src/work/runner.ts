@@ -78,8 +78,8 @@ export class WorkRunner {
     );
   }
 
-  /** Claims and runs due items until none is left or all slots are busy. */
-  async drain(): Promise<void> {
+  /** Claims and runs due items until all slots are busy; true when it found nothing more due. */
+  async drain(): Promise<boolean> {
     const slots = this.options.concurrency ?? 16;
     while (!this.stopped && this.active < slots) {
       this.active++;
@@ -95,7 +95,7 @@ export class WorkRunner {
       }
       if (!item) {
         this.active--;
-        break;
+        return true;
       }
       if (this.stopped) {
         // Claimed while shutting down: given back untouched rather than started.
@@ -123,11 +123,14 @@ export class WorkRunner {
       });
       this.running.add(run);
     }
+    return false;
   }
 
   private async afterRun(): Promise<void> {
     if (this.stopped) return;
-    await this.drain();
+    // While due work keeps the slots busy, the next run's end looks again; only when nothing is
+    // due is a timer armed for what comes next.
+    if (!(await this.drain())) return;
     const next = await this.store.nextDueAt().catch(() => undefined);
     if (next) this.kick(next);
   }
