@@ -15,6 +15,8 @@ export interface Results {
     ratioWithAgent: number;
     repliesSent: number;
     modelCalls: number;
+    /** Reply work items due by the end of the phase and not yet started. */
+    repliesDueWaiting: number;
   };
   /** On the agent's server, while it answers what the throughput phase left. */
   latencyAtRate: LoadResult & { offeredRate: number };
@@ -115,7 +117,9 @@ export function markdown(r: Results): string {
       `a day later (REPLY_QUIET_MS), so none runs during the phase. ` +
       `In the second row the agent was on and answering, as in production: the fake model ` +
       `(fixed ${r.overhead.modelLatencyMs} ms) was called ${t.modelCalls} times and ${t.repliesSent} replies reached the fake Graph API ` +
-      `(quiet period ${m.replyQuietMs} ms, so a customer's burst gets one reply).`,
+      `(quiet period ${m.replyQuietMs} ms, so a customer's burst gets one reply, at most five quiet periods after its first message). ` +
+      `At the end of the phase ${t.repliesDueWaiting.toLocaleString("en")} replies had fallen due and were still waiting: at full intake the agent ` +
+      `falls behind, and answers the backlog in the phases after.`,
     ``,
     `## Latency at a fixed rate`,
     ``,
@@ -143,6 +147,9 @@ export function markdown(r: Results): string {
     ``,
     `RSS of the server process after a full GC, before and after ${r.memory.messages.toLocaleString("en")} more messages ` +
       `(sent at full speed: ${f(r.memory.load.perSecond, 0)} msg/s): ${mb(r.memory.rssBeforeBytes)} MB → ${mb(r.memory.rssAfterBytes)} MB (${f(r.memory.growthPercent)} %).`,
+    ``,
+    `"Stored" counts rows after the run; "acknowledged" counts the 200s the load generators saw. A timed phase stops while some ` +
+      `requests are in flight: the server stores and answers them, but the generator no longer counts the answer, so stored may exceed acknowledged.`,
     ``,
     `Raw figures: [results.json](results.json).`,
     ``,

@@ -120,9 +120,11 @@ async function main(): Promise<void> {
   const before = await stats();
   const cosbot = await load(cosbotServer, factory, { seconds: settings.seconds });
   const after = await stats();
+  // Replies that fell due during the phase and still wait: how far the agent is behind the intake.
+  const [{ due }] = (await pg`select count(*)::int as due from work_item where kind = 'reply' and state = 'pending' and run_after <= now()`) as unknown as [{ due: number }];
   acknowledged += cosbot.ok;
   say(`  cosbot   ${cosbot.perSecond.toFixed(0).padStart(6)} msg/s  ack p50 ${cosbot.latencyMs.p50} ms  p99 ${cosbot.latencyMs.p99} ms  refused/failed ${cosbot.non2xx + cosbot.errors + cosbot.timeouts}  server CPU ${cosbot.serverCpuMsPerMessage?.toFixed(2)} ms/msg`);
-  say(`           ${after.sends - before.sends} replies sent, ${after.completions - before.completions} model calls meanwhile`);
+  say(`           ${after.sends - before.sends} replies sent, ${after.completions - before.completions} model calls meanwhile, ${due} replies due and still waiting`);
 
   say(`\n2. Ingestion latency at ${settings.rate} msg/s offered, ${settings.seconds} s, while the agent answers what phase 1 left`);
   const atRate = await paced(cosbotServer, factory);
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
     },
     throughput: {
       intake, cosbot, floor, ceiling, ratioToFloor: intake.perSecond / floor.perSecond, ratioWithAgent: cosbot.perSecond / floor.perSecond,
-      repliesSent: after.sends - before.sends, modelCalls: after.completions - before.completions,
+      repliesSent: after.sends - before.sends, modelCalls: after.completions - before.completions, repliesDueWaiting: due,
     },
     latencyAtRate: { ...atRate, offeredRate: settings.rate },
     intakeLatencyAtRate: { ...intakeAtRate, offeredRate: settings.rate },

@@ -353,6 +353,19 @@ describe("an admin takes over and hands back (C10)", () => {
     expect(thread.filter((m) => m.direction === "out" && m.status !== "failed")).toEqual([]);
   });
 
+  it("WhatsApp: a takeover while the read receipt is still on its way, after the model answered, sends nothing", async () => {
+    const waId = waIdOf();
+    // The model answers at once; Meta is slow to take the read receipt that went out alongside.
+    h.graph.readDelayMs = 1_000;
+    await h.post(customerText("wamid.C10_SLOW_READ_1", "are you open today?", waId));
+    await eventually(() => expect(h.openai.calls).toHaveLength(1));
+    await h.setMode((await h.conversation(h.channelId, waId)).id, "manual");
+    await h.settle();
+    expect(h.graph.sends).toHaveLength(0);
+    const thread = await h.thread((await h.conversation(h.channelId, waId)).id);
+    expect(thread.filter((m) => m.direction === "out" && m.status !== "failed")).toEqual([]);
+  });
+
   it("a takeover while a long reply is going out part by part stops the parts not yet sent", async () => {
     const psid = psidOf();
     h.openai.reply = () => "ab😀".repeat(2_000); // 6000 characters: three Messenger parts

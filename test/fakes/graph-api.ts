@@ -67,6 +67,8 @@ export const graphErrors = {
 export class FakeGraphApi extends HttpFake {
   /** Added before every message send (not mark-reads). */
   delayMs = 0;
+  /** Added before answering a WhatsApp mark-read (Meta slow to take the read receipt). */
+  readDelayMs = 0;
   /** Added before answering a token exchange or refresh. */
   tokenDelayMs = 0;
   /** Tokens answered with 401/190 "Session has expired" on every route. */
@@ -143,6 +145,7 @@ export class FakeGraphApi extends HttpFake {
   override reset(): void {
     super.reset();
     this.delayMs = 0;
+    this.readDelayMs = 0;
     this.tokenDelayMs = 0;
     this.invalidTokens.clear();
     this.hookErrors.length = 0;
@@ -192,6 +195,7 @@ export class FakeGraphApi extends HttpFake {
     const body = asObject(req.body);
     const at = Date.now();
     if (body.messaging_product === "whatsapp" && body.status === "read") {
+      await sleep(this.readDelayMs);
       this.readLog.push({ phoneNumberId: accountId, messageId: String(body.message_id), typing: body.typing_indicator != null, token, at });
       return sendJson(res, 200, { success: true });
     }

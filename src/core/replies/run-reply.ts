@@ -123,11 +123,12 @@ async function compose(
     await deps.store.flag(ctx, "reply_held", "The agent's reply was held for review and the conversation switched to manual");
     return;
   }
-  // A person may have taken over while the model was thinking: then nothing is stored and the draft is dropped.
+  // Read before answered (the ticks must not turn blue after the reply arrives), and awaited before
+  // the parts are stored: nothing may stand between the statement that checks the mode and the send.
+  await markedRead;
+  // A person may have taken over meanwhile: then nothing is stored and the draft is dropped.
   const texts = splitText(text, sender.textLimit);
   const ids = await deps.store.storeReplyParts(ctx, texts, job, answering.id);
-  // Read before answered: the customer's ticks should not turn blue after the reply arrives.
-  await markedRead;
   if (ids.length === 0) return;
   return ids.map((id, i) => ({ id, text: texts[i] ?? "", status: "queued", platformMessageId: null }));
 }

@@ -4,7 +4,7 @@ import type { ChannelCredentials } from "../../core/ports.js";
 import type { PortfolioDeletionStore } from "../../core/portfolios/delete-portfolio.js";
 import type { SecretBox } from "../../security/secret-box.js";
 import type { DbOrTx } from "../client.js";
-import { channels, portfolios, sessions } from "../schema/index.js";
+import { channels, portfolios, sessions, workItems } from "../schema/index.js";
 
 type ChannelRow = typeof channels.$inferSelect;
 
@@ -44,7 +44,7 @@ export async function liveChannelsOn(db: DbOrTx, objectId: string, excluding: st
   return rows.map((r) => r.id);
 }
 
-/** The store `deletePortfolio` needs; every table that points to a portfolio cascades from it. */
+/** The store `deletePortfolio` needs; every table that points to a portfolio cascades from it, but work items. */
 export function portfolioDeletionStore(db: DbOrTx, box: SecretBox): PortfolioDeletionStore {
   return {
     async portfolioName(portfolioId) {
@@ -61,6 +61,7 @@ export function portfolioDeletionStore(db: DbOrTx, box: SecretBox): PortfolioDel
         // The organization plugin's "active portfolio" of a session is a plain column, not a foreign key.
         await tx.update(sessions).set({ activeOrganizationId: null }).where(eq(sessions.activeOrganizationId, portfolioId));
         await tx.delete(portfolios).where(eq(portfolios.id, portfolioId));
+        await tx.delete(workItems).where(eq(workItems.portfolioId, portfolioId));
         return { ids: rows.map((r) => r.id), subscribed: live.filter((c): c is SubscribedChannel => c !== undefined) };
       });
     },

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import { portfolios } from "./portfolio.js";
 
 export const workKinds = ["reply", "send", "fetch_profile"] as const;
 export const workStates = ["pending", "running", "done", "dead"] as const;
@@ -10,7 +9,9 @@ export const workItems = pgTable(
   "work_item",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    portfolioId: text("portfolio_id").notNull().references(() => portfolios.id, { onDelete: "cascade" }),
+    // Not a foreign key: a new reply item for every customer message would lock the portfolio row
+    // each time. Deleting a portfolio deletes its items explicitly (portfolio-erasure.ts).
+    portfolioId: text("portfolio_id").notNull(),
     kind: text("kind", { enum: workKinds }).notNull(),
     /** What the work is about, e.g. the conversation id for a reply. */
     subjectId: text("subject_id").notNull(),
