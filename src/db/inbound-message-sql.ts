@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import type { InboundMessageEvent } from "../core/events.js";
 import type { ConversationSnapshot, RoutedChannel } from "../core/inbound/ports.js";
 import { type Db, rowsOf } from "./client.js";
-import { maxBurstDelayFactor } from "./inbound-rows.js";
-import { pgJson, pgText } from "./pg-safe.js";
+import { conversationWrittenTo, customerSeenAgain, replyPushedBack } from "./inbound-rows.js";
+import { pgJson } from "./pg-safe.js";
 
 export interface InsertedMessage {
   messageId: number;
@@ -19,9 +19,8 @@ const jsonb = (value: unknown) => (value === null || value === undefined ? null 
 /**
  * The customer, their conversation, the message and the work it causes, in one statement: one
  * round trip, atomic without a transaction, and free to share a connection with other requests'
- * statements. Same rules as inbound-rows.ts (which the other event kinds use): names are kept
- * unless a new one comes, times only move outward, unread counts up, one waiting reply per
- * conversation pushed back by a burst but never past five quiet periods.
+ * statements. The conflict rules are inbound-rows.ts' own, which the other event kinds use. The
+ * event's strings are storable already (the store applied pgSafe); jsonb is still cut to depth.
  *
  * A message already stored (same channel and platform id) aborts the statement, undoing the rest,
  * with the error `isDuplicateDelivery` recognises.
@@ -37,26 +36,26 @@ export async function insertInboundMessage(
   const result = await db.execute(sql`
     WITH customer_row AS (
       INSERT INTO customer (portfolio_id, channel_id, platform_user_id, profile_name, first_seen_at, last_seen_at)
-      VALUES (${channel.portfolioId}, ${channel.id}, ${pgText(event.from.platformUserId)}, ${pgText(event.from.profileName ?? null)}, ${at}, ${at})
+      VALUES (${channel.portfolioId}, ${channel.id}, ${event.from.platformUserId}, ${event.from.profileName ?? null}, ${at}, ${at})
       ON CONFLICT (channel_id, platform_user_id) DO UPDATE SET
-        profile_name = COALESCE(excluded.profile_name, customer.profile_name),
-        last_seen_at = GREATEST(excluded.last_seen_at, customer.last_seen_at),
-        first_seen_at = LEAST(excluded.first_seen_at, customer.first_seen_at)
+        profile_name = ${customerSeenAgain.profileName},
+        last_seen_at = ${customerSeenAgain.lastSeenAt},
+        first_seen_at = ${customerSeenAgain.firstSeenAt}
       -- xmax is 0 only for a freshly inserted row: a new customer.
       RETURNING id, (xmax = 0) AS is_new, profile_name
     ), conversation_row AS (
       INSERT INTO conversation (portfolio_id, channel_id, customer_id, last_inbound_at, last_message_at, unread_count)
       SELECT ${channel.portfolioId}, ${channel.id}, customer_row.id, ${at}, ${at}, 1 FROM customer_row
       ON CONFLICT (customer_id) DO UPDATE SET
-        last_inbound_at = GREATEST(conversation.last_inbound_at, excluded.last_inbound_at),
-        last_message_at = GREATEST(conversation.last_message_at, excluded.last_message_at),
-        unread_count = conversation.unread_count + 1
+        last_inbound_at = ${conversationWrittenTo.lastInboundAt},
+        last_message_at = ${conversationWrittenTo.lastMessageAt},
+        unread_count = ${conversationWrittenTo.unreadCount}
       RETURNING id, mode, unread_count, last_message_at
     ), message_row AS (
       INSERT INTO message (portfolio_id, channel_id, conversation_id, direction, author, kind, text, details, raw,
         platform_message_id, reply_to_platform_id, status, occurred_at)
-      SELECT ${channel.portfolioId}, ${channel.id}, conversation_row.id, 'in', 'customer', ${event.kind}, ${pgText(event.text)},
-        ${jsonb(details)}::jsonb, ${jsonb(event.raw)}::jsonb, ${event.platformMessageId}, ${pgText(event.replyToPlatformId ?? null)},
+      SELECT ${channel.portfolioId}, ${channel.id}, conversation_row.id, 'in', 'customer', ${event.kind}, ${event.text},
+        ${jsonb(details)}::jsonb, ${jsonb(event.raw)}::jsonb, ${event.platformMessageId}, ${event.replyToPlatformId ?? null},
         'received', ${at}
       FROM conversation_row
       ON CONFLICT DO NOTHING
@@ -67,8 +66,7 @@ export async function insertInboundMessage(
       FROM conversation_row, message_row
       WHERE conversation_row.mode = 'ai' AND ${reply.wanted}::boolean
       ON CONFLICT (kind, subject_id) WHERE state = 'pending' DO UPDATE SET
-        run_after = GREATEST(work_item.run_after,
-          LEAST(excluded.run_after, work_item.created_at + ${reply.quietMs * maxBurstDelayFactor} * interval '1 millisecond')),
+        run_after = ${replyPushedBack(reply.quietMs)},
         updated_at = now()
       RETURNING run_after
     ), profile_row AS (

@@ -7,6 +7,20 @@ import { conversations, customers, workItems } from "./schema/index.js";
 
 /** The rows every inbound event touches: the customer, their conversation, the work it causes. */
 
+/** A customer seen again: a name that comes replaces the old one, the times only move outward. */
+export const customerSeenAgain = {
+  profileName: sql`COALESCE(excluded.profile_name, ${customers.profileName})`,
+  lastSeenAt: sql`GREATEST(excluded.last_seen_at, ${customers.lastSeenAt})`,
+  firstSeenAt: sql`LEAST(excluded.first_seen_at, ${customers.firstSeenAt})`,
+};
+
+/** A conversation the customer wrote to again: the window reopens and one more is unread. */
+export const conversationWrittenTo = {
+  lastInboundAt: sql`GREATEST(${conversations.lastInboundAt}, excluded.last_inbound_at)`,
+  lastMessageAt: sql`GREATEST(${conversations.lastMessageAt}, excluded.last_message_at)`,
+  unreadCount: sql`${conversations.unreadCount} + 1`,
+};
+
 export async function upsertCustomer(
   tx: DbOrTx,
   channel: RoutedChannel,
@@ -25,11 +39,7 @@ export async function upsertCustomer(
     })
     .onConflictDoUpdate({
       target: [customers.channelId, customers.platformUserId],
-      set: {
-        profileName: sql`COALESCE(excluded.profile_name, ${customers.profileName})`,
-        lastSeenAt: sql`GREATEST(excluded.last_seen_at, ${customers.lastSeenAt})`,
-        firstSeenAt: sql`LEAST(excluded.first_seen_at, ${customers.firstSeenAt})`,
-      },
+      set: customerSeenAgain,
     })
     // xmax is 0 only for a freshly inserted row: a new customer.
     .returning({ id: customers.id, isNew: sql<boolean>`(xmax = 0)`, profileName: customers.profileName });
@@ -60,18 +70,18 @@ export async function upsertConversation(
     })
     .onConflictDoUpdate({
       target: conversations.customerId,
-      set: {
-        lastInboundAt: touch.fromCustomer ? sql`GREATEST(${conversations.lastInboundAt}, excluded.last_inbound_at)` : undefined,
-        lastMessageAt: sql`GREATEST(${conversations.lastMessageAt}, excluded.last_message_at)`,
-        unreadCount: touch.fromCustomer ? sql`${conversations.unreadCount} + 1` : undefined,
-      },
+      set: touch.fromCustomer ? conversationWrittenTo : { lastMessageAt: conversationWrittenTo.lastMessageAt },
     })
     .returning({ id: conversations.id, mode: conversations.mode, unreadCount: conversations.unreadCount, lastMessageAt: conversations.lastMessageAt });
   return row!;
 }
 
 /** A burst keeps pushing the reply later, but never more than this many quiet periods past the first message. */
-export const maxBurstDelayFactor = 5;
+const maxBurstDelayFactor = 5;
+
+/** The waiting reply's new due time when another message comes: later, but within the bound. */
+export const replyPushedBack = (quietMs: number) =>
+  sql`GREATEST(${workItems.runAfter}, LEAST(excluded.run_after, ${workItems.createdAt} + ${quietMs * maxBurstDelayFactor} * interval '1 millisecond'))`;
 
 /**
  * One waiting reply per conversation: a new message pushes it back to the end of the quiet period
@@ -85,7 +95,7 @@ export async function scheduleReply(tx: DbOrTx, portfolioId: string, conversatio
       target: [workItems.kind, workItems.subjectId],
       targetWhere: sql`state = 'pending'`,
       set: {
-        runAfter: sql`GREATEST(${workItems.runAfter}, LEAST(excluded.run_after, ${workItems.createdAt} + ${quietMs * maxBurstDelayFactor} * interval '1 millisecond'))`,
+        runAfter: replyPushedBack(quietMs),
         updatedAt: sql`now()`,
       },
     })
